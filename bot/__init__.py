@@ -1,0 +1,1 @@
+"""Transport and framework: settings, CLI, WeChat gateway, dispatcher, store, outbound API client."""

@@ -1,0 +1,1 @@
+"""Policy knowledge: documents, cleaning, chunking, lexicon, hybrid search, answer composition, eval."""
