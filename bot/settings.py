@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     number_bonus: float = Field(default=0.35, description="Fusion bonus for a passage holding an amount (多少/几).")
     period_bonus: float = Field(default=0.25, description="Bonus when the amount's period matches (每月/每年).")
     place_bonus: float = Field(default=0.6, description="Bonus for passages from the place the question names.")
+    phrase_bonus: float = Field(default=0.15, description="Bonus per pair of question words adjacent in a passage.")
     # "not found" gate: several signals must agree (see knowledge/gate.py and docs/retrieval.md).
     gate_min_coverage: float = Field(default=0.45, description="Min idf-weighted share of query words matched.")
     gate_min_dense: float = Field(default=0.55, description="Min cosine of the answer passage to the question.")
@@ -60,6 +61,7 @@ class Settings(BaseSettings):
     max_places_in_answer: int = 3
     answer_max_bytes: int = Field(default=2048, description="WeChat drops text replies above 2048 bytes UTF-8.")
     quote_max_chars: int = Field(default=110, description="Longest verbatim quote shown (characters).")
+    question_max_chars: int = Field(default=200, description="Longer questions are searched by their start.")
 
     # --- WeChat gateway --------------------------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -71,6 +73,62 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr = SecretStr("")
     wechat_api_base: str = "https://api.weixin.qq.com"
     reply_deadline_s: float = Field(default=4.0, description="Passive-reply budget; WeChat gives 5 s.")
+    wechat_encryption: str = Field(
+        default="auto",
+        description="'auto' follows encrypt_type on each request; 'safe' refuses unencrypted POSTs (403).",
+    )
+    max_body_bytes: int = Field(default=64 * 1024, description="Larger callback bodies get 413.")
+    reply_max_bytes: int = Field(
+        default=2047, description="Longest text page sent (UTF-8 bytes); WeChat drops replies over 2048."
+    )
+    page_ttl_s: float = Field(default=1800.0, description="How long the rest of a long answer waits (「更多」).")
+    dedup_ttl_s: float = Field(default=120.0, description="How long a processed message's result is kept.")
+    dedup_poll_s: float = Field(default=0.02, description="Redis: how often a retry polls for the result.")
+    user_lock_ttl_s: float = Field(default=60.0, description="Redis per-user lock expiry (crash safety).")
+    user_lock_wait_s: float = Field(default=30.0, description="Longest wait for a user's previous message.")
+    conversation_ttl_s: float = Field(default=1800.0, description="An unfinished conversation flow expires.")
+    handler_timeout_s: float = Field(default=120.0, description="A handler running longer is abandoned.")
+    qa_workers: int = Field(default=2, description="Threads answering policy questions (CPU-bound).")
+    outbound_timeout_s: float = Field(default=10.0, description="Total timeout of one WeChat API call.")
+    outbound_connect_timeout_s: float = Field(default=3.0, description="Connect timeout of an API call.")
+    token_refresh_margin_s: float = Field(default=300.0, description="Refresh access_token this long early.")
+    token_lock_ttl_s: float = Field(default=15.0, description="Redis lock around the access_token refresh.")
+    token_wait_s: float = Field(default=15.0, description="Longest wait for another process's token refresh.")
+    redis_key_prefix: str = Field(default="dj:", description="Prefix of every Redis key the gateway writes.")
+    shutdown_grace_s: float = Field(default=10.0, description="Background work gets this long at shutdown.")
+    access_log: bool = Field(default=False, description="aiohttp access log (off: it costs at high rates).")
+
+    # --- check-ins -----------------------------------------------------------------------------------------
+    timezone: str = Field(default="Asia/Shanghai", description="Dates, periods, deadlines: Beijing time.")
+    checkin_deadline_days: int = Field(
+        default=3, description="County default: a record submitted more days after the meeting is late."
+    )
+    checkin_max_backdate_days: int = Field(default=400, description="Oldest meeting accepted (days ago).")
+    checkin_topic_max_chars: int = 200
+    checkin_place_max_chars: int = 100
+    checkin_name_max_chars: int = Field(default=30, description="主持人 / 记录人 / absentee names.")
+    checkin_reason_max_chars: int = 50
+    checkin_summary_max_chars: int = 2000
+    checkin_decisions_max_chars: int = 2000
+    checkin_max_absentees: int = 200
+    checkin_max_photos: int = 9
+    checkin_min_present: int = Field(default=1, description="Fewest people present for a meeting to count.")
+    checkin_expected_margin: int = Field(
+        default=5, description="应到 may exceed the roster by this many (guests, members not yet imported)."
+    )
+    checkin_max_expected: int = Field(default=300, description="Absolute cap on 应到 (also without roster).")
+    committee_min_full_members: int = Field(
+        default=7, description="Branches with at least this many 正式党员 have a 支委会 (条例 Art. 12)."
+    )
+    invite_code_length: int = 6
+    invite_code_ttl_hours: int = 72
+    compliance_count_pending: bool = Field(
+        default=True, description="Pending (unconfirmed) records count toward compliance."
+    )
+    compliance_late_is_compliant: bool = Field(
+        default=False, description="A requirement met only by late records counts as compliant."
+    )
+    db_write_retries: int = Field(default=5, description="Retries of a write hitting a busy SQLite file.")
 
     # --- storage -------------------------------------------------------------------------------------------
     database_url: str = Field(default="", description="Empty: a SQLite file under data_dir.")

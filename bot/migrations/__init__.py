@@ -1,0 +1,1 @@
+"""Alembic migrations of the check-in store (run with ``python -m bot db upgrade``)."""

@@ -1,0 +1,1 @@
+"""The check-in store: organisations, members, bindings, rules, records, compliance (SQLModel)."""

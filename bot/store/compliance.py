@@ -1,0 +1,317 @@
+"""Compliance (达标率): per branch, per activity type, each over its own period, in Beijing time.
+
+One report covers a span of months under one organisation (a branch, a township, a county). It is
+built from three grouped queries — the organisations of the subtree, the rules, and the record counts
+per branch × group × type × month — whatever the number of branches, then assembled in memory.
+
+Row status (one row per organisation × type × period; 党小组会 rows are per 党小组):
+
+- ``done``: at least ``min_count`` records submitted on time;
+- ``late``: enough records, but only counting those submitted after the deadline;
+- ``missing``: not enough records and the period (plus the deadline days) is over;
+- ``open``: not enough records yet, the period is still running (or within its deadline);
+- ``not_applicable``: the rule is disabled here, or needs a committee / groups the branch lacks.
+
+A row is *judged* in the month its period ends (a quarterly 党员大会 in March, June, September,
+December): a branch is compliant for a month when every row judged in that month is done (or late,
+when ``compliance_late_is_compliant``), open or not applicable.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.settings import Settings
+from bot.store.models import ActivityRecord, AppliesTo, Organisation, OrgLevel, RecordStatus
+from bot.store.orgs import get_org
+from bot.store.periods import PeriodRef, local_today, month_key, months_between, period_of_month
+from bot.store.rules import EffectiveRule, load_rulebook
+
+
+class Status(StrEnum):
+    DONE = "done"
+    LATE = "late"
+    MISSING = "missing"
+    OPEN = "open"
+    NOT_APPLICABLE = "not_applicable"
+
+
+STATUS_ZH: dict[str, str] = {
+    Status.DONE: "已完成",
+    Status.LATE: "逾期补报",
+    Status.MISSING: "未完成",
+    Status.OPEN: "进行中",
+    Status.NOT_APPLICABLE: "不适用",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceRow:
+    """One line of the 台账: an organisation (branch, or 党小组 for 党小组会) × type × period."""
+
+    branch_id: int
+    org_id: int
+    org_name: str
+    type_code: str
+    type_name: str
+    period: PeriodRef
+    required: int
+    on_time: int
+    late: int
+    status: Status
+    due: date  # last day a record of this period is on time
+    judged_month: int  # yyyymm of the period's last month
+
+    @property
+    def held(self) -> int:
+        return self.on_time + self.late
+
+
+@dataclass(slots=True)
+class BranchCompliance:
+    branch_id: int
+    name: str
+    name_path: str
+    has_committee: bool
+    rows: list[ComplianceRow] = field(default_factory=list)
+
+    def judged(self, month: int | None = None) -> list[ComplianceRow]:
+        """Rows judged in ``month`` (yyyymm), or in the whole span when None."""
+        return self.rows if month is None else [r for r in self.rows if r.judged_month == month]
+
+    def failing(self, month: int | None = None, *, late_ok: bool = False) -> list[ComplianceRow]:
+        """Rows that make the branch non-compliant (the drill-down)."""
+        bad = {Status.MISSING} if late_ok else {Status.MISSING, Status.LATE}
+        return [r for r in self.judged(month) if r.status in bad]
+
+    def compliant(self, month: int | None = None, *, late_ok: bool = False) -> bool:
+        return not self.failing(month, late_ok=late_ok)
+
+    def owed(self) -> list[ComplianceRow]:
+        """What the branch still owes: open or missing rows, earliest due first (for "未完成")."""
+        return sorted(
+            (r for r in self.rows if r.status in (Status.OPEN, Status.MISSING)),
+            key=lambda r: (r.due, r.type_code, r.org_id),
+        )
+
+
+@dataclass(slots=True)
+class ComplianceReport:
+    root_id: int
+    root_name: str
+    first_month: int
+    last_month: int
+    as_of: date
+    late_ok: bool
+    branches: list[BranchCompliance]
+
+    @property
+    def months(self) -> list[int]:
+        return months_between(self.first_month, self.last_month)
+
+    def share(self, month: int | None = None) -> float:
+        """Share of branches compliant for ``month`` (or over the whole span); 1.0 when there are none."""
+        if not self.branches:
+            return 1.0
+        ok = sum(1 for b in self.branches if b.compliant(month, late_ok=self.late_ok))
+        return ok / len(self.branches)
+
+    def monthly_shares(self) -> dict[int, float]:
+        return {m: self.share(m) for m in self.months}
+
+    def branch(self, branch_id: int) -> BranchCompliance:
+        for b in self.branches:
+            if b.branch_id == branch_id:
+                return b
+        raise KeyError(branch_id)
+
+
+def _counts_query(
+    *, session: Session, prefix: str, lo: int, hi: int, type_column: str, count_pending: bool
+) -> list[tuple[int, int | None, str, int, bool, int]]:
+    r = ActivityRecord.__table__.alias("r")  # type: ignore[attr-defined]
+    o = Organisation.__table__.alias("o")  # type: ignore[attr-defined]
+    type_col = r.c[type_column]
+    conds = [
+        r.c.is_current.is_(True),
+        r.c.held_month >= lo,
+        r.c.held_month <= hi,
+        o.c.path.startswith(prefix, autoescape=True),
+        type_col.is_not(None),
+    ]
+    if not count_pending:
+        conds.append(r.c.status == RecordStatus.CONFIRMED.value)
+    stmt = (
+        sa.select(r.c.branch_id, r.c.group_id, type_col, r.c.held_month, r.c.late, sa.func.count())
+        .select_from(r.join(o, o.c.id == r.c.branch_id))
+        .where(*conds)
+        .group_by(r.c.branch_id, r.c.group_id, type_col, r.c.held_month, r.c.late)
+    )
+    return [
+        (int(b), None if g is None else int(g), str(t), int(m), bool(late), int(n))
+        for b, g, t, m, late, n in session.connection().execute(stmt)
+    ]
+
+
+def compute_compliance(
+    *,
+    session: Session,
+    settings: Settings,
+    root_id: int,
+    first_month: int,
+    last_month: int | None = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> ComplianceReport:
+    """Compliance of every branch under ``root_id`` for the months ``first_month..last_month`` (yyyymm).
+
+    Each type is evaluated over every one of its periods that overlaps the span (a quarter type over
+    whole quarters, a year type over whole years). ``as_of`` (default: today, Beijing) decides
+    ``open`` versus ``missing``."""
+    last_month = last_month or first_month
+    if last_month < first_month:
+        raise ValueError("last_month before first_month")
+    today = as_of or local_today(settings.timezone, now)
+    root = get_org(session=session, org_id=root_id)
+    book = load_rulebook(session=session, settings=settings)
+
+    orgs = list(
+        session.exec(
+            select(Organisation)
+            .where(
+                col(Organisation.path).startswith(root.path, autoescape=True),
+                col(Organisation.level).in_([OrgLevel.BRANCH.value, OrgLevel.GROUP.value]),
+                col(Organisation.active).is_(True),
+            )
+            .order_by(col(Organisation.name_path))
+        )
+    )
+    branches = [o for o in orgs if o.level == OrgLevel.BRANCH]
+    groups: dict[int, list[Organisation]] = defaultdict(list)
+    for o in orgs:
+        if o.level == OrgLevel.GROUP and o.parent_id is not None:
+            groups[o.parent_id].append(o)
+
+    # Whole years around the span: quarter and year periods need all their months.
+    lo, hi = (first_month // 100) * 100 + 1, (last_month // 100) * 100 + 12
+    # counts[(branch, group or 0, type)][month] = [on_time, late]
+    counts: dict[tuple[int, int, str], dict[int, list[int]]] = defaultdict(dict)
+    for type_column in ("type_code", "also_counts_as"):
+        for branch_id, group_id, type_code, month, late, n in _counts_query(
+            session=session,
+            prefix=root.path,
+            lo=lo,
+            hi=hi,
+            type_column=type_column,
+            count_pending=settings.compliance_count_pending,
+        ):
+            cell = counts[(branch_id, group_id or 0, type_code)].setdefault(month, [0, 0])
+            cell[1 if late else 0] += n
+
+    span = months_between(first_month, last_month)
+    periods: dict[str, list[PeriodRef]] = {}
+    for kind in ("month", "quarter", "year"):
+        seen: dict[PeriodRef, None] = {}
+        for m in span:
+            seen.setdefault(period_of_month(m, kind), None)
+        periods[kind] = list(seen)
+
+    report = ComplianceReport(
+        root_id=root_id,
+        root_name=root.name,
+        first_month=first_month,
+        last_month=last_month,
+        as_of=today,
+        late_ok=settings.compliance_late_is_compliant,
+        branches=[],
+    )
+    for branch in branches:
+        assert branch.id is not None
+        bc = BranchCompliance(branch.id, branch.name, branch.name_path, branch.has_committee)
+        rules = book.for_path(branch.path)
+        for rule in rules.values():
+            _rows_for(bc, branch, groups.get(branch.id, []), rule, periods[rule.period], counts, today)
+        report.branches.append(bc)
+    return report
+
+
+def _rows_for(
+    bc: BranchCompliance,
+    branch: Organisation,
+    branch_groups: list[Organisation],
+    rule: EffectiveRule,
+    periods: list[PeriodRef],
+    counts: dict[tuple[int, int, str], dict[int, list[int]]],
+    today: date,
+) -> None:
+    assert branch.id is not None
+    applicable = rule.enabled and not (
+        (rule.applies_to == AppliesTo.COMMITTEE and not branch.has_committee)
+        or (rule.applies_to == AppliesTo.GROUP and not branch_groups)
+    )
+    targets: list[tuple[int, str, int]]  # (org id, org name, group key)
+    if applicable and rule.applies_to == AppliesTo.GROUP:
+        targets = [(g.id, g.name, g.id) for g in branch_groups if g.id is not None]
+    else:
+        targets = [(branch.id, branch.name, 0)]
+    append = bc.rows.append
+    for org_id, org_name, gkey in targets:
+        by_month = counts.get((branch.id, gkey, rule.type_code), {})
+        for p in periods:
+            due = p.due(rule.deadline_days)
+            judged = month_key(p.end)
+            if not applicable:
+                append(
+                    ComplianceRow(
+                        branch.id,
+                        org_id,
+                        org_name,
+                        rule.type_code,
+                        rule.type_name,
+                        p,
+                        rule.min_count,
+                        0,
+                        0,
+                        Status.NOT_APPLICABLE,
+                        due,
+                        judged,
+                    )
+                )
+                continue
+            on_time = late = 0
+            if by_month:
+                for m in p.months:
+                    cell = by_month.get(m)
+                    if cell is not None:
+                        on_time += cell[0]
+                        late += cell[1]
+            if on_time >= rule.min_count:
+                status = Status.DONE
+            elif on_time + late >= rule.min_count:
+                status = Status.LATE
+            elif today > due:
+                status = Status.MISSING
+            else:
+                status = Status.OPEN
+            append(
+                ComplianceRow(
+                    branch.id,
+                    org_id,
+                    org_name,
+                    rule.type_code,
+                    rule.type_name,
+                    p,
+                    rule.min_count,
+                    on_time,
+                    late,
+                    status,
+                    due,
+                    judged,
+                )
+            )

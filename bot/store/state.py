@@ -1,0 +1,104 @@
+"""Conversation state in the database (:class:`bot.conversation.StateStorage` on SQLModel).
+
+A check-in in progress survives a restart: the state row outlives the process, and ``get`` hides (and
+deletes) rows past their expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete
+
+from bot.conversation import ConversationState
+from bot.store.models import ConversationStateRow, utcnow
+
+
+def _to_dt(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+class SqlStateStorage:
+    """Conversation states keyed by openid in ``conversation_state``; DB calls run in a worker thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # --- sync core (also usable from threads and tests) ---------------------------------------------------
+
+    def get_sync(self, user_id: str, *, now: datetime | None = None) -> ConversationState | None:
+        """The live state of ``user_id``; an expired row is deleted and None returned."""
+        moment = now or utcnow()
+        with Session(self._engine) as session:
+            row = session.get(ConversationStateRow, user_id)
+            if row is None:
+                return None
+            if row.expires_at <= moment:
+                session.delete(row)
+                session.commit()
+                return None
+            return ConversationState(
+                user_id=row.openid,
+                flow=row.flow,
+                step=row.step,
+                expires_at=row.expires_at.timestamp(),
+                data=dict(row.data),
+            )
+
+    def set_sync(self, state: ConversationState) -> None:
+        """Insert or replace the state of ``state.user_id``."""
+        data: dict[str, Any] = _plain(state.data)
+        with Session(self._engine) as session:
+            row = session.get(ConversationStateRow, state.user_id)
+            if row is None:
+                row = ConversationStateRow(
+                    openid=state.user_id,
+                    flow=state.flow,
+                    step=state.step,
+                    data=data,
+                    expires_at=_to_dt(state.expires_at),
+                )
+            else:
+                row.flow, row.step, row.data = state.flow, state.step, data
+                row.expires_at = _to_dt(state.expires_at)
+                row.updated_at = utcnow()
+            session.add(row)
+            session.commit()
+
+    def clear_sync(self, user_id: str) -> None:
+        """Forget ``user_id``'s state (no error when there is none)."""
+        with Session(self._engine) as session:
+            session.exec(delete(ConversationStateRow).where(col(ConversationStateRow.openid) == user_id))
+            session.commit()
+
+    def purge_expired_sync(self, *, now: datetime | None = None) -> int:
+        """Delete all expired rows; returns how many (run from the scheduler)."""
+        with Session(self._engine) as session:
+            result = session.exec(
+                delete(ConversationStateRow).where(col(ConversationStateRow.expires_at) <= (now or utcnow()))
+            )
+            session.commit()
+            return int(result.rowcount or 0)
+
+    # --- StateStorage protocol -------------------------------------------------------------------------
+
+    async def get(self, user_id: str) -> ConversationState | None:
+        return await asyncio.to_thread(self.get_sync, user_id)
+
+    async def set(self, state: ConversationState) -> None:
+        await asyncio.to_thread(self.set_sync, state)
+
+    async def clear(self, user_id: str) -> None:
+        await asyncio.to_thread(self.clear_sync, user_id)
+
+    async def purge_expired(self) -> int:
+        return await asyncio.to_thread(self.purge_expired_sync)
+
+
+def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON column needs a real dict (``data`` may be a MappingProxy or another Mapping)."""
+    return {str(k): v for k, v in data.items()}

@@ -1,0 +1,1 @@
+"""WeChat Official Account transport: protocol (signatures, AES), parsing, webhook, replies, outbound API."""

@@ -1,0 +1,277 @@
+"""Composing the answer a cadre reads on a phone: the fact first, then the verbatim sentence, then the source.
+
+Everything quoted is a slice of the cleaned document, so a citation can be checked word for word. The
+text never exceeds the WeChat limit (2048 bytes UTF-8 by default).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.documents import Document
+from knowledge.lexicon import Lexicon
+from knowledge.numbers import NUMBER_TOKEN_RE, amounts_in, states_frequency, unit_matches
+from knowledge.results import QAResult, Source
+from knowledge.search import Candidate, Query, enumerator
+
+_CLAUSE_END = set("，,；;：:。！？!?")
+_SENTENCE_END = set("。！？!?；;")
+_CLOSERS = set("”’」』）)")
+ELLIPSIS = "……"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerParams:
+    """Limits of the composed text."""
+
+    max_bytes: int = 2048
+    quote_max_chars: int = 110
+    max_places: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+def _number_spans(text: str) -> list[Span]:
+    return [Span(m.start(), m.end()) for m in NUMBER_TOKEN_RE.finditer(text)]
+
+
+def clauses(text: str) -> list[Span]:
+    """Split at clause punctuation (not 、), never inside a number ("1,000" keeps its comma)."""
+    protected = _number_spans(text)
+    spans: list[Span] = []
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in _CLAUSE_END and not any(s.start < i < s.end - 0 for s in protected):
+            end = i + 1
+            while end < len(text) and text[end] in _CLOSERS:
+                end += 1
+            if text[start:end].strip():
+                spans.append(Span(start, end))
+            start = end
+            i = end
+            continue
+        i += 1
+    if text[start:].strip():
+        spans.append(Span(start, len(text)))
+    return spans
+
+
+def _strip(text: str) -> str:
+    return text.strip().rstrip("，,；;：:。").strip()
+
+
+class Composer:
+    """Turns ranked candidates into the user's answer."""
+
+    def __init__(self, lexicon: Lexicon, params: AnswerParams, idf: dict[str, float] | None = None) -> None:
+        self.lexicon = lexicon
+        self.params = params
+        self._idf = idf or {}
+
+    # ---- choosing the fact inside a passage ------------------------------------------------------------
+    def _clause_score(self, query: Query, text: str) -> float:
+        score = 0.0
+        low = text.lower()
+        for token, alternatives in query.weights.items():
+            hit = max((w for term, w in alternatives.items() if term in low), default=0.0)
+            score += hit * self._idf.get(token, 1.0)
+        needs = query.needs
+        if needs.number:
+            amounts = amounts_in(text)
+            if amounts:
+                score += 2.0 + (1.0 if any(unit_matches(a, needs.unit) for a in amounts) else 0.0)
+                if needs.period and any(a.period == needs.period for a in amounts):
+                    score += 1.5
+            else:
+                score -= 1.0
+        if needs.frequency and states_frequency(text):
+            score += 2.0
+        if needs.listing and text.count("、") >= 2:
+            score += 2.0  # "包括哪些" is answered by the clause that enumerates
+        return score
+
+    def fact_span(self, query: Query, paragraph: str, cand: Candidate) -> Span:
+        """The clause of the passage that states the answer (offsets into the paragraph)."""
+        p = cand.passage
+        text = paragraph[p.start : p.end]
+        if query.needs.ordinal is not None and enumerator(text) == query.needs.ordinal:
+            # "第一条是什么": the item's heading sentence is the answer.
+            end = next((i + 1 for i, ch in enumerate(text) if ch in _SENTENCE_END), len(text))
+            return Span(p.start, p.start + end)
+        spans = clauses(text) or [Span(0, len(text))]
+        scored = [(self._clause_score(query, text[s.start : s.end]), -i, s) for i, s in enumerate(spans)]
+        _, _, best = max(scored)
+        start, end = best.start, best.end
+        needs = query.needs
+        if needs.number and not amounts_in(text[start:end]):
+            # The amount is often in the next clause ("…提高待遇，每月达到4200元").
+            after = [s for s in spans if s.start >= end and amounts_in(text[s.start : s.end])]
+            if after:
+                end = after[0].end
+        clause = text[start:end]
+        if not needs.listing and len(clause) > 40 and "、" in clause:
+            start, end = self._narrow_enumeration(query, text, start, end)
+        # Leading clauses that are only a subject ("宣恩县：") are too short to stand alone.
+        if end - start < 8:
+            prev = [s for s in spans if s.end <= start]
+            if prev:
+                start = prev[-1].start
+        fact = Span(p.start + start, p.start + end)
+        if needs.listing and paragraph[fact.start : fact.end].count("、") < 2:
+            fact = self._with_following_sentence(paragraph, fact)
+        return fact
+
+    @staticmethod
+    def _with_following_sentence(paragraph: str, fact: Span) -> Span:
+        """A heading sentence ("三是聚焦“五个基本”抓规范。") is followed by what it names: include it."""
+        if fact.end - fact.start > 30 or paragraph[fact.end - 1] not in _SENTENCE_END:
+            return fact
+        end = fact.end
+        while end < len(paragraph) and paragraph[end] not in _SENTENCE_END:
+            end += 1
+        return Span(fact.start, min(len(paragraph), end + 1))
+
+    def _narrow_enumeration(self, query: Query, text: str, start: int, end: int) -> tuple[int, int]:
+        """Inside "A提高到x、B提高到y、C…" keep the item the question is about."""
+        items: list[Span] = []
+        s = start
+        protected = _number_spans(text)
+        for i in range(start, end):
+            if text[i] == "、" and not any(ps.start < i < ps.end for ps in protected):
+                items.append(Span(s, i))
+                s = i + 1
+        items.append(Span(s, end))
+        if len(items) < 2:
+            return start, end
+        scored = [(self._clause_score(query, text[it.start : it.end]), -k, it) for k, it in enumerate(items)]
+        score, _, best = max(scored)
+        if score <= 0 or (query.needs.number and not amounts_in(text[best.start : best.end])):
+            return start, end
+        return best.start, best.end
+
+    # ---- quoting ----------------------------------------------------------------------------------------
+    def quote_span(self, paragraph: str, fact: Span) -> Span:
+        """The sentence holding ``fact``, trimmed around it to at most quote_max_chars (clause-aligned)."""
+        s = fact.start
+        while s > 0 and paragraph[s - 1] not in _SENTENCE_END:
+            s -= 1
+        e = fact.end
+        while e < len(paragraph) and paragraph[e - 1] not in _SENTENCE_END:
+            e += 1
+        while e < len(paragraph) and paragraph[e] in _CLOSERS:
+            e += 1
+        limit = self.params.quote_max_chars
+        if e - s <= limit:
+            return Span(s, e)
+        # Too long: grow from the fact clause outwards, one clause at a time, while it fits.
+        spans = [Span(s + c.start, s + c.end) for c in clauses(paragraph[s:e])]
+        inside = [i for i, c in enumerate(spans) if c.end > fact.start and c.start < fact.end]
+        lo, hi = (inside[0], inside[-1]) if inside else (0, 0)
+        qs, qe = min(spans[lo].start, fact.start), max(spans[hi].end, fact.end)
+        grew = True
+        while grew:
+            grew = False
+            if lo > 0 and qe - spans[lo - 1].start <= limit:
+                lo -= 1
+                qs = spans[lo].start
+                grew = True
+            if hi + 1 < len(spans) and spans[hi + 1].end - qs <= limit:
+                hi += 1
+                qe = spans[hi].end
+                grew = True
+        return Span(qs, qe)
+
+    def _quoted(self, paragraph: str, span: Span, max_chars: int | None = None) -> str:
+        text = paragraph[span.start : span.end]
+        if max_chars is not None and len(text) > max_chars:
+            text = text[:max_chars]
+            cut = [n for n in _number_spans(text) if n.end == len(text)]
+            if cut:  # never end a quote inside a number
+                text = text[: cut[0].start]
+            return f"“{'' if span.start == 0 else ELLIPSIS}{text}{ELLIPSIS}”"
+        head = "" if span.start == 0 or paragraph[span.start - 1] in _SENTENCE_END else ELLIPSIS
+        tail = "" if span.end >= len(paragraph) or paragraph[span.end - 1] in _SENTENCE_END else ELLIPSIS
+        return f"“{head}{text.strip()}{tail}”"
+
+    # ---- the answer -------------------------------------------------------------------------------------
+    @staticmethod
+    def source_line(doc: Document, paragraph: int) -> str:
+        meta = doc.meta
+        parts = [f"《{meta.title}》"]
+        if meta.place.label:
+            parts.append(meta.place.label)
+        parts.append(meta.date or "未注明日期")
+        if meta.publisher and doc.builtin:
+            parts.append(meta.publisher)
+        parts.append(f"第{paragraph}段")
+        return "，".join(parts)
+
+    def compose(self, query: Query, chosen: Sequence[Candidate]) -> QAResult:
+        """The answer for ``chosen`` (one candidate, or one per place when places differ)."""
+        items = []
+        for cand in chosen[: self.params.max_places]:
+            paragraph = cand.doc.paragraphs[cand.passage.paragraph - 1]
+            fact = self.fact_span(query, paragraph, cand)
+            quote = self.quote_span(paragraph, fact)
+            items.append((cand, paragraph, fact, quote))
+        sources = tuple(
+            Source(
+                doc=c.doc.file_name, title=c.doc.meta.title, date=c.doc.meta.date,
+                place=c.doc.meta.place.label or None, paragraph=c.passage.paragraph,
+                quote=par[q.start : q.end].strip(), score=round(c.score, 4),
+            )
+            for c, par, _f, q in items
+        )
+        quote_chars = self.params.quote_max_chars
+        while True:
+            text = self._render(items, quote_chars)
+            if len(text.encode()) <= self.params.max_bytes or quote_chars <= 20:
+                break
+            quote_chars -= 20
+        while len(text.encode()) > self.params.max_bytes and len(items) > 1:
+            items = items[:-1]
+            sources = sources[: len(items)]
+            text = self._render(items, quote_chars)
+        return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), sources)
+
+    def _render(self, items: list[tuple[Candidate, str, Span, Span]], quote_chars: int) -> str:
+        if len(items) == 1:
+            cand, par, fact, quote = items[0]
+            place = cand.doc.meta.place.key
+            fact_text = _strip(par[fact.start : fact.end])
+            lines = [f"{place}：{fact_text}。" if place else f"{fact_text}。"]
+            lines.append(f"原文：{self._quoted(par, quote, quote_chars)}")
+            lines.append(f"出处：{self.source_line(cand.doc, cand.passage.paragraph)}")
+            return "\n".join(lines)
+        marks = "①②③④⑤⑥"
+        lines = ["各地规定不同，分别是："]
+        for i, (cand, par, fact, quote) in enumerate(items):
+            place = cand.doc.meta.place.label or cand.doc.meta.title
+            lines.append(f"{marks[i]}{place}：{_strip(par[fact.start : fact.end])}。")
+            lines.append(f"  原文：{self._quoted(par, quote, quote_chars)}")
+            lines.append(f"  出处：{self.source_line(cand.doc, cand.passage.paragraph)}")
+        lines.append("问题里带上县（市）名，可只看当地的规定。")
+        return "\n".join(lines)
+
+
+def _fit_bytes(text: str, max_bytes: int) -> str:
+    """Cut ``text`` to ``max_bytes`` UTF-8 bytes at a character boundary (a last resort)."""
+    data = text.encode()
+    if len(data) <= max_bytes:
+        return text
+    cut = data[: max_bytes - len(ELLIPSIS.encode())].decode("utf-8", errors="ignore")
+    return cut + ELLIPSIS
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters for echoing back to a user."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit] + "…"

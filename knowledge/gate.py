@@ -1,0 +1,46 @@
+"""Deciding "not found": several signals must agree before the bot states a policy.
+
+No single score separates in-domain from out-of-domain questions on this corpus (docs/retrieval.md), so
+the decision combines:
+
+- coverage: the idf-weighted share of the question's topic words (synonyms counted) that the passage
+  states. Out-of-scope questions ("怎样办理护照") name things no document mentions; a rare word that is
+  missing weighs the most.
+- dense similarity of the passage to the whole question, which rescues loosely worded questions.
+- what the question asks for: a "多少" question needs a passage stating an amount, a "多久" question one
+  stating a frequency.
+- strong coverage alone suffices: nearly every topic word stated in one passage.
+
+Thresholds are settings, tuned on labelled in- and out-of-domain questions (bench/tune_gate.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.numbers import amounts_in, states_frequency
+from knowledge.search import Candidate, Query
+
+
+@dataclass(frozen=True, slots=True)
+class GateParams:
+    """Thresholds of the not-found decision."""
+
+    min_coverage: float = 0.45
+    min_dense: float = 0.55
+    strong_coverage: float = 0.8
+
+
+def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool:
+    """True when ``best`` answers ``query`` well enough to be stated as policy."""
+    if best is None or not query.content:
+        return False
+    if best.coverage >= params.strong_coverage:
+        return True
+    text = best.passage.text
+    # A question asking for an amount or a frequency is not answered by a passage stating none.
+    if query.needs.number and not amounts_in(text):
+        return False
+    if query.needs.frequency and not states_frequency(text):
+        return False
+    return best.coverage >= params.min_coverage and best.dense >= params.min_dense

@@ -1,0 +1,123 @@
+"""The domain lexicon: jieba tokenisation with domain words, stopwords and synonym expansion.
+
+One :class:`Lexicon` serves both sides of the lexical ranker, so passages and questions are always cut
+the same way. Its words are: the shipped terms (roles, funds, party-life terms), the place gazetteer,
+and the quoted terms (“五抓五促”, “4+模式”) found in the indexed documents — the latter are stored with
+the index so that a question is tokenised exactly as the passages were.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+from knowledge.places import all_place_terms
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+# Quoted key terms: “六联”, “4+模式”, “两委”. Short on purpose: a quoted sentence is not a term.
+_QUOTED_TERM_RE = re.compile(r"[“\"「『]([^“”\"」』\s，。、；：,]{2,8})[”\"」』]")
+_KEEP_TOKEN_RE = re.compile(r"[\w+%％]", re.UNICODE)
+EXPANSION_WEIGHT = 0.5
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def _read_lines(name: str) -> list[str]:
+    text = (LEXICON_DIR / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def base_terms() -> tuple[str, ...]:
+    """Shipped domain terms and place names."""
+    return tuple(dict.fromkeys([*_read_lines("terms.txt"), *all_place_terms()]))
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Question words and particles that carry no topic."""
+    return frozenset(w for line in _read_lines("stopwords.txt") for w in line.split())
+
+
+@cache
+def synonym_groups() -> tuple[frozenset[str], ...]:
+    """Groups of interchangeable words (工资 = 报酬 = 待遇 …)."""
+    return tuple(frozenset(line.split()) for line in _read_lines("synonyms.txt"))
+
+
+def quoted_terms(texts: Iterable[str]) -> set[str]:
+    """Short quoted key terms in ``texts`` (“六联”, “五抓五促”), to be added as words."""
+    return {m.group(1) for t in texts for m in _QUOTED_TERM_RE.finditer(t)}
+
+
+class Lexicon:
+    """A jieba tokenizer with the domain words; thread-safe for concurrent tokenisation."""
+
+    def __init__(self, extra_terms: Iterable[str] = ()) -> None:
+        self._tokenizer = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self.extra_terms = tuple(sorted(set(extra_terms) - set(base_terms())))
+        for word in (*base_terms(), *self.extra_terms):
+            # A high frequency makes jieba keep the word whole rather than cut it.
+            self._tokenizer.add_word(word, freq=200_000)
+        self._synonyms: dict[str, set[str]] = {}
+        for group in synonym_groups():
+            for word in group:
+                self._synonyms.setdefault(word, set()).update(group - {word})
+        # jieba builds its prefix dictionary lazily; do it now, not inside the first query.
+        self._tokenizer.initialize()
+
+    def tokenize(self, text: str) -> list[str]:
+        """All word tokens of ``text`` (lower-cased; punctuation and spaces dropped)."""
+        with self._lock:  # jieba's Tokenizer mutates caches while cutting
+            words = self._tokenizer.lcut(text, HMM=True)
+        return [w.lower() for w in words if _KEEP_TOKEN_RE.search(w)]
+
+    def index_tokens(self, text: str) -> list[str]:
+        """Tokens of a passage for the lexical index: words and the shorter words inside compounds.
+
+        Search-mode cutting ("村级办公经费" → 村级, 办公, 经费, 办公经费, 村级办公经费) lets a question
+        that says "办公经费" match a passage that says "村级办公经费".
+        """
+        with self._lock:
+            words = self._tokenizer.lcut_for_search(text, HMM=True)
+        return [w.lower() for w in words if _KEEP_TOKEN_RE.search(w)]
+
+    def content_tokens(self, text: str) -> list[str]:
+        """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""
+        stop = stopwords()
+        return list(dict.fromkeys(t for t in self.tokenize(text) if t not in stop))
+
+    def subwords(self, token: str) -> list[str]:
+        """Shorter words inside a compound token ("贫困标准" → 贫困, 标准); empty for simple words."""
+        if len(token) < 3:
+            return []
+        with self._lock:
+            parts = self._tokenizer.lcut_for_search(token, HMM=False)
+        return [p for p in dict.fromkeys(parts) if p != token and len(p) >= 2 and p not in stopwords()]
+
+    def expand(self, tokens: Iterable[str]) -> dict[str, dict[str, float]]:
+        """For each question token, the terms that may stand for it, weighted: itself (1.0), its synonyms
+        and its sub-words (EXPANSION_WEIGHT).
+
+        Sub-words matter because a document may state a compound's parts apart ("按2855元标准" for a
+        question about "贫困标准"). The ranker counts only the best-matching alternative of each token,
+        so a word with many synonyms ("钱") does not outweigh the rest of the question.
+        """
+        expanded: dict[str, dict[str, float]] = {}
+        for token in tokens:
+            alternatives = {token: 1.0}
+            for extra in (*sorted(self._synonyms.get(token, ())), *self.subwords(token)):
+                alternatives.setdefault(extra, EXPANSION_WEIGHT)
+            expanded[token] = alternatives
+        return expanded
+
+    def synonyms_of(self, token: str) -> set[str]:
+        """The words interchangeable with ``token`` (empty when none)."""
+        return set(self._synonyms.get(token, ()))

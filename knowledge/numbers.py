@@ -1,0 +1,155 @@
+"""Numbers in questions and passages: what a question asks for, and which amounts a text states.
+
+A cadre asking "一年多少钱" wants an amount with a yearly period ("38760元/年", "每年2万元"); one asking
+"一个月能拿多少" wants a monthly one ("每月4200元"). These helpers let the ranker prefer passages that hold
+an amount, of the unit and period asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Period = Literal["month", "quarter", "year"]
+
+# A number with optional decimals/thousands and an optional range ("2000-4000", "1至3").
+_NUM = r"\d+(?:[.,]\d+)*"
+_RANGE = rf"{_NUM}(?:\s*[-~—–至到]\s*{_NUM})?"
+# Units of quantity; years, months and days are dates, not amounts.
+_UNITS = (
+    r"万元|亿元|千元|元|万人次|人次|万人|万户|人|名|户|个|家|所|场次|场|期|次|项|条|种|平方米|亩|公里|"
+    r"%|％|倍|万|亿"
+)
+AMOUNT_RE = re.compile(rf"(?P<num>{_RANGE})\s*(?P<unit>{_UNITS})(?P<per>\s*/\s*(?:年|月|人|个|村|户))?")
+# A bare number token (used to keep numbers whole when cutting text).
+NUMBER_TOKEN_RE = re.compile(rf"{_RANGE}(?:\s*(?:{_UNITS}))?(?:\s*/\s*[年月人个村户])?")
+
+_WANTS_NUMBER_RE = re.compile(
+    r"多少|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|比例|百分之|金额|数额|标准是|保额|面积|规模"
+)
+_WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
+_WANTS_LIST_RE = re.compile(
+    r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
+)
+# "第一条", "第二个方面" — but not "第一书记", a title.
+_ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+_Q_PERIOD = (
+    (re.compile(r"一个?月|每个?月|月薪|月工资|每月|按月|一月"), "month"),
+    (re.compile(r"一个?季度|每个?季度|季度"), "quarter"),
+    (re.compile(r"一年|每年|年薪|全年|年工资|每一年|年度|一年能"), "year"),
+)
+_Q_UNITS = (
+    (re.compile(r"平方米|面积|多大"), "平方米"),
+    (re.compile(r"比例|百分之|百分比|几成"), "%"),
+    (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
+    (re.compile(r"多少钱|多少元|几元|工资|报酬|待遇|经费|资金|保额|贷款|金额|标准"), "元"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionNeeds:
+    """What kind of answer a question asks for."""
+
+    number: bool = False  # 多少 / 几 / 比例 …: prefer passages stating an amount
+    frequency: bool = False  # 多久 / 几次: prefer passages stating how often
+    listing: bool = False  # 哪些 / 包括 / 是什么: the whole enumerating clause is the fact
+    period: Period | None = None
+    unit: str | None = None  # '元', '人', '%', '平方米'
+    ordinal: int | None = None  # 第一条 → 1
+
+
+def _cn_to_int(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    if len(text) == 2 and text[0] == "十" and text[1] in _CN_DIGITS:
+        return 10 + _CN_DIGITS[text[1]]
+    return None
+
+
+def question_needs(question: str) -> QuestionNeeds:
+    """Classify a question: does it want an amount, a frequency, a list, a period or an ordinal item?"""
+    period: Period | None = None
+    for pattern, value in _Q_PERIOD:
+        if pattern.search(question):
+            period = value  # type: ignore[assignment]
+            break
+    unit = next((u for pattern, u in _Q_UNITS if pattern.search(question)), None)
+    frequency = bool(_WANTS_FREQUENCY_RE.search(question))
+    ordinal_match = _ORDINAL_RE.search(question)
+    ordinal = _cn_to_int(ordinal_match.group(1)) if ordinal_match else None
+    return QuestionNeeds(
+        number=bool(_WANTS_NUMBER_RE.search(question)) and not frequency,
+        frequency=frequency,
+        listing=bool(_WANTS_LIST_RE.search(question)),
+        period=period,
+        unit=unit,
+        ordinal=ordinal,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount stated in a text: its span, unit and (when stated nearby) its period."""
+
+    start: int
+    end: int
+    text: str
+    unit: str
+    period: Period | None
+
+
+_PERIOD_BEFORE = (
+    (re.compile(r"(每月|月均|每个月|按月|月工资|月薪)[^，。；,;]{0,12}$"), "month"),
+    (re.compile(r"(每季度|每个季度)[^，。；,;]{0,12}$"), "quarter"),
+    (re.compile(r"(每年|年均|每一年|全年|年薪|年工资)[^，。；,;]{0,12}$"), "year"),
+)
+
+
+def amounts_in(text: str) -> list[Amount]:
+    """Every amount (number with a unit of quantity) in ``text``, with the period stated next to it."""
+    found: list[Amount] = []
+    for m in AMOUNT_RE.finditer(text):
+        unit = m.group("unit")
+        per = (m.group("per") or "").replace(" ", "")
+        period: Period | None = None
+        if per.endswith("年"):
+            period = "year"
+        elif per.endswith("月"):
+            period = "month"
+        else:
+            before = text[max(0, m.start() - 16) : m.start()]
+            for pattern, value in _PERIOD_BEFORE:
+                if pattern.search(before):
+                    period = value  # type: ignore[assignment]
+                    break
+        found.append(Amount(m.start(), m.end(), m.group(0), unit, period))
+    return found
+
+
+_FREQUENCY_RE = re.compile(
+    r"每(?:个)?(?:月|季度|年|半年|周)[^，。；]{0,6}(?:一|1|两|2|至少)|(?:一般|至少|不少于)[^，。；]{0,8}(?:一|1|两|2)次|"
+    r"每(?:个)?(?:月|季度|年|半年)召开|每(?:个)?(?:月|季度|年)"
+)
+
+
+def states_frequency(text: str) -> bool:
+    """True when ``text`` says how often something happens (每月一次, 每季度至少1次 …)."""
+    return bool(_FREQUENCY_RE.search(text))
+
+
+def unit_matches(amount: Amount, unit: str | None) -> bool:
+    """Does ``amount`` have the unit a question asked for (元 covers 万元/亿元; 人 covers 名)?"""
+    if unit is None:
+        return True
+    if unit == "元":
+        return amount.unit in {"元", "万元", "亿元", "千元", "万"}
+    if unit == "人":
+        return amount.unit in {"人", "名", "万人", "人次", "万人次"}
+    if unit == "%":
+        return amount.unit in {"%", "％"}
+    return amount.unit == unit

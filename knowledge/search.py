@@ -1,0 +1,225 @@
+"""Hybrid passage search: BM25 over jieba tokens fused with dense vectors, number- and place-aware.
+
+Measured on our corpus (docs/retrieval.md), BM25 alone ranks the right passage first ~96 % of the time
+and dense alone ~71 %; dense helps colloquial wording that shares few words with the text. So the fused
+score is a blend that leans lexical, plus small bonuses for what the question asks for: an amount (of
+the right unit and period), a frequency, an enumerated item, and the place it names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from embeddings.encoder import Encoder
+from knowledge.documents import Document, Passage
+from knowledge.index_store import LoadedIndex
+from knowledge.lexicon import Lexicon, quoted_terms
+from knowledge.numbers import QuestionNeeds, amounts_in, question_needs, states_frequency, unit_matches
+from knowledge.places import places_in_text
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """Tunable weights of the ranker (from Settings)."""
+
+    candidates: int = 30
+    dense_weight: float = 0.4
+    number_bonus: float = 0.35
+    period_bonus: float = 0.25
+    place_bonus: float = 0.6
+    phrase_bonus: float = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question as the ranker sees it."""
+
+    text: str
+    content: tuple[str, ...]  # topic words (stopwords dropped)
+    weights: dict[str, dict[str, float]]  # each content word -> its weighted alternatives
+    needs: QuestionNeeds
+    places: tuple[str, ...]  # canonical names of places the question names
+    place_terms: frozenset[str] = frozenset()  # those places' names and aliases
+    quoted: tuple[str, ...] = ()  # terms the question puts in quotes (“五项制度”): named concepts
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A ranked passage with the signals behind its score."""
+
+    row: int
+    passage: Passage
+    doc: Document
+    score: float
+    lexical: float  # BM25, normalised to the best passage of this query (0..1)
+    dense: float  # cosine between question and passage
+    coverage: float  # idf-weighted share of the question's topic words found in the passage
+    lexical_rank: int | None  # 1-based rank under BM25 alone (None: not in its top candidates)
+    dense_rank: int | None
+    place_match: bool  # the passage's document is from a place the question names
+
+
+SUBWORD_CREDIT = 0.9
+_ENUM_RE = re.compile(r"^\s*(?:[（(]?([一二三四五六七八九十]+|\d+)[)）]?[.、．]?|([一二三四五六七八九十]+)是)")
+_CN = "一二三四五六七八九十"
+
+
+def enumerator(text: str) -> int | None:
+    """The item number a passage starts with: '1.' '（一）' '一是' → 1."""
+    m = _ENUM_RE.match(text)
+    if not m:
+        return None
+    raw = m.group(1) or m.group(2)
+    if raw.isdigit():
+        return int(raw)
+    if len(raw) == 1 and raw in _CN:
+        return _CN.index(raw) + 1
+    return None
+
+
+def doc_in_places(doc: Document, places: tuple[str, ...]) -> bool:
+    """Is ``doc`` from (or inside) one of ``places``?"""
+    p = doc.meta.place
+    return any(name in (p.province, p.city, p.county) for name in places)
+
+
+class Searcher:
+    """Ranks the passages of one loaded index version for a question."""
+
+    def __init__(self, index: LoadedIndex, encoder: Encoder, lexicon: Lexicon, params: SearchParams) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.lexicon = lexicon
+        self.params = params
+        content = index.content
+        self.passages = content.passages
+        self.documents = content.documents
+        self.vectors = content.vectors
+        n = max(1, len(self.passages))
+        df: Counter[str] = Counter()
+        for toks in content.tokens:
+            df.update(set(toks))
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._oov_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._vocab = index.bm25.vocab_dict
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of ``token`` (a word absent from the index weighs the most)."""
+        return self._idf.get(token, self._oov_idf)
+
+    def analyse(self, question: str) -> Query:
+        """Cut the question into topic words, expand synonyms, read what it asks for."""
+        content = tuple(self.lexicon.content_tokens(question))
+        entries = places_in_text(question)
+        places = tuple(dict.fromkeys(e.name for e in entries))
+        terms = frozenset(t.lower() for e in entries for t in e.terms)
+        quoted = tuple(sorted(quoted_terms([question])))
+        return Query(question, content, self.lexicon.expand(content), question_needs(question), places, terms,
+                     quoted)
+
+    def coverage(self, query: Query, passage: Passage, doc: Document) -> float:
+        """Share of the question's topic words (idf-weighted) that the passage states, synonyms counted.
+
+        A place word counts as covered when the passage's document is from that place.
+        """
+        haystack = f"{doc.meta.title} {passage.text}".lower()
+        total = found = 0.0
+        for token in query.content:
+            weight = self.idf(token)
+            total += weight
+            if token in query.place_terms:
+                found += weight if doc_in_places(doc, query.places) else 0.0
+            elif token in haystack or any(s in haystack for s in self.lexicon.synonyms_of(token)):
+                found += weight
+            else:
+                # A compound stated by its parts ("贫困标准" ~ "贫困…标准") counts for the parts found.
+                covered = sum(len(p) for p in self.lexicon.subwords(token) if p in haystack)
+                found += weight * SUBWORD_CREDIT * min(1.0, covered / len(token))
+        return found / total if total else 0.0
+
+    def _lexical_scores(self, query: Query) -> np.ndarray:
+        """BM25 per question word, each word scored by its best alternative (itself, synonym, sub-word)."""
+        scores = np.zeros(len(self.passages), dtype=np.float32)
+        for alternatives in query.weights.values():
+            best: np.ndarray | None = None
+            for term, weight in alternatives.items():
+                if term in self._vocab:
+                    s = weight * self.index.bm25.get_scores([term])
+                    best = s if best is None else np.maximum(best, s)
+            if best is not None:
+                scores += best
+        return scores
+
+    def search(self, query: Query, *, limit: int | None = None) -> list[Candidate]:
+        """Rank passages for ``query``; best first."""
+        if not self.passages:
+            return []
+        k = self.params.candidates
+        lexical = self._lexical_scores(query)
+        lex_order = np.argsort(-lexical)[:k]
+        lex_order = lex_order[lexical[lex_order] > 0]
+        qvec = self.encoder.encode([query.text])
+        dense_scores, dense_ids = self.index.vector_index.search(qvec, k)
+        dense_order = [int(i) for i in dense_ids[0] if i >= 0]
+        rows = list(dict.fromkeys([*map(int, lex_order), *dense_order]))
+        lex_rank = {int(r): i + 1 for i, r in enumerate(lex_order)}
+        dense_rank = {r: i + 1 for i, r in enumerate(dense_order)}
+        cos = self.vectors[rows] @ qvec[0]
+        lex_max = float(lexical.max()) or 1.0
+        cos_min, cos_max = float(cos.min()), float(cos.max())
+        spread = max(cos_max - cos_min, 1e-6)
+        w = self.params.dense_weight
+        out: list[Candidate] = []
+        for row, c in zip(rows, cos, strict=True):
+            passage = self.passages[row]
+            doc = self.documents[passage.doc_id]
+            lex_n = float(lexical[row]) / lex_max
+            score = (1 - w) * lex_n + w * (float(c) - cos_min) / spread
+            score += self._bonus(query, passage, doc)
+            place_match = bool(query.places) and doc_in_places(doc, query.places)
+            out.append(
+                Candidate(row, passage, doc, score, lex_n, float(c), self.coverage(query, passage, doc),
+                          lex_rank.get(row), dense_rank.get(row), place_match)
+            )
+        out.sort(key=lambda cand: cand.score, reverse=True)
+        return out[:limit] if limit else out
+
+    def _bonus(self, query: Query, passage: Passage, doc: Document) -> float:
+        p, needs = self.params, query.needs
+        bonus = 0.0
+        if needs.number:
+            amounts = amounts_in(passage.text)
+            if amounts:
+                unit_ok = any(unit_matches(a, needs.unit) for a in amounts)
+                bonus += p.number_bonus * (1.0 if unit_ok else 0.4)
+                if needs.period is not None:
+                    periods = {a.period for a in amounts if a.period}
+                    if needs.period in periods:
+                        bonus += p.period_bonus
+                    elif periods:
+                        bonus -= p.period_bonus / 2
+        if needs.frequency and states_frequency(passage.text):
+            bonus += p.number_bonus
+        if needs.ordinal is not None and enumerator(passage.text) == needs.ordinal:
+            bonus += p.number_bonus
+        text = passage.text.lower()
+        if any(f"“{term}”" in text or f'"{term}"' in text for term in query.quoted):
+            # The passage names the concept the question quotes: that is where it is defined.
+            bonus += p.number_bonus
+        words = list(query.weights.values())
+        for first, second in zip(words, words[1:], strict=False):
+            # Two question words standing together in the passage ("村级办公经费" for 村里 + 办公经费).
+            if any(a + b in text for a in first for b in second):
+                bonus += p.phrase_bonus
+        if query.places:
+            known = doc.meta.place.key
+            if doc_in_places(doc, query.places):
+                bonus += p.place_bonus
+            elif known:
+                bonus -= p.place_bonus
+        return bonus

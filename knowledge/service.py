@@ -1,0 +1,241 @@
+"""The policy Q&A service: load the model and index once, then answer questions.
+
+``KnowledgeService.ask`` is blocking CPU work (encoding, FAISS, BM25): async callers run it in an
+executor. It notices a new index version (another process ingested or removed documents) on the next
+question, so a removed document stops answering at once, with no restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from bot.settings import Settings
+from embeddings.encoder import Encoder, SentenceTransformerEncoder
+from knowledge.answer import AnswerParams, Composer, shorten
+from knowledge.gate import GateParams, answerable
+from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
+from knowledge.ingest import Ingestor
+from knowledge.lexicon import Lexicon
+from knowledge.results import QAResult
+from knowledge.search import Candidate, Query, Searcher, SearchParams
+
+log = logging.getLogger(__name__)
+
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+EXAMPLE_QUESTION = "支部党员大会多久开一次？"
+
+TEXT_EMPTY = (
+    "您好，请直接发送想问的政策问题，例如：\n"
+    "· 支部党员大会多久开一次？\n· 宣恩县村主职干部一年工资多少？\n· 第一书记每年有多少工作经费？"
+)
+TEXT_NOT_CHINESE = "目前只能回答中文提问。请用中文输入您的问题，例如：{example}"
+TEXT_NOT_FOUND = (
+    "抱歉，我收录的文件里没有找到“{question}”的相关规定，不能凭空作答。\n"
+    "我能回答：{topics}。\n"
+    "可以换个说法，或在问题里带上县名再问，例如：{example}"
+)
+TEXT_TRUNCATED = "（问题较长，只按前{n}个字查询）\n"
+BUILTIN_TOPICS = "三会一课、主题党日、组织生活会的开展要求"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What was chosen for a question (used by ask and by the evaluation)."""
+
+    query: Query
+    ranked: list[Candidate]
+    chosen: list[Candidate]  # empty when not found
+
+
+def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]:
+    return (
+        SearchParams(
+            candidates=settings.retrieval_candidates,
+            dense_weight=settings.dense_weight,
+            number_bonus=settings.number_bonus,
+            period_bonus=settings.period_bonus,
+            place_bonus=settings.place_bonus,
+            phrase_bonus=settings.phrase_bonus,
+        ),
+        GateParams(
+            min_coverage=settings.gate_min_coverage,
+            min_dense=settings.gate_min_dense,
+            strong_coverage=settings.gate_strong_coverage,
+        ),
+        AnswerParams(
+            max_bytes=settings.answer_max_bytes,
+            quote_max_chars=settings.quote_max_chars,
+            max_places=settings.max_places_in_answer,
+        ),
+    )
+
+
+class KnowledgeService:
+    """Answers policy questions from the current knowledge index."""
+
+    def __init__(self, settings: Settings, encoder: Encoder, store: IndexStore) -> None:
+        self.settings = settings
+        self.encoder = encoder
+        self.store = store
+        self.search_params, self.gate_params, self.answer_params = _params(settings)
+        self._lock = threading.Lock()
+        self._stamp: tuple[str | None, int] = (None, 0)
+        self._searcher: Searcher | None = None
+        self._composer: Composer | None = None
+        self._loaded: LoadedIndex | None = None
+        self.load_seconds = 0.0
+
+    # ---- life cycle -------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, settings: Settings, *, encoder: Encoder | None = None) -> KnowledgeService:
+        """Load the model and the current index (building the built-in one on a fresh install)."""
+        started = time.perf_counter()
+        encoder = encoder or SentenceTransformerEncoder(settings.embedding_model, threads=settings.embedding_threads)
+        store = IndexStore(settings.index_dir, keep_versions=settings.index_keep_versions)
+        service = cls(settings, encoder, store)
+        if store.current_version() is None:
+            if not settings.include_builtin_knowledge:
+                raise IndexMissingError(f"no knowledge index under {store.root}; run `python -m bot ingest DIR`")
+            log.info("no knowledge index yet: indexing the built-in documents")
+            service.ingestor().ingest(None)
+        service.reload()
+        service.load_seconds = time.perf_counter() - started
+        return service
+
+    def ingestor(self) -> Ingestor:
+        """An ingestor writing to this service's index with its model and settings."""
+        return Ingestor(
+            self.store, self.encoder, chunk_max_chars=self.settings.chunk_max_chars,
+            batch_size=self.settings.embedding_batch_size,
+            include_builtin=self.settings.include_builtin_knowledge,
+        )
+
+    def reload(self) -> None:
+        """Load the CURRENT version (verified); raises the store's errors if it cannot be used."""
+        stamp = self.store.current_stamp()
+        loaded = self.store.load(model_fingerprint=self.encoder.fingerprint)
+        lexicon = Lexicon(loaded.manifest.extra_terms)
+        searcher = Searcher(loaded, self.encoder, lexicon, self.search_params)
+        composer = Composer(lexicon, self.answer_params, searcher._idf)
+        with self._lock:
+            self._loaded, self._searcher, self._composer, self._stamp = loaded, searcher, composer, stamp
+        log.info("knowledge index %s loaded: %d documents, %d passages", loaded.manifest.version,
+                 len(loaded.content.documents), len(loaded.content.passages))
+
+    def _refresh_if_changed(self) -> None:
+        stamp = self.store.current_stamp()
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+        try:
+            self.reload()
+        except Exception:
+            # Keep answering from the verified version we have, but say so loudly.
+            log.exception("a new knowledge index version could not be loaded; still serving %s", self._stamp[0])
+            self._stamp = stamp
+
+    @property
+    def ready(self) -> bool:
+        return self._searcher is not None
+
+    def describe(self) -> dict[str, object]:
+        """Model and index facts for /healthz and the CLI."""
+        loaded = self._loaded
+        return {
+            "model": self.encoder.name,
+            "dimension": self.encoder.dimension,
+            "index_version": loaded.manifest.version if loaded else None,
+            "documents": len(loaded.content.documents) if loaded else 0,
+            "passages": len(loaded.content.passages) if loaded else 0,
+            "load_seconds": round(self.load_seconds, 3),
+        }
+
+    def close(self) -> None:
+        """Release the index (the model is freed with the object)."""
+        with self._lock:
+            self._searcher = self._composer = self._loaded = None
+
+    # ---- answering --------------------------------------------------------------------------------------
+    def decide(self, question: str) -> Decision:
+        """Rank passages and choose what to answer with (empty ``chosen``: not found)."""
+        self._refresh_if_changed()
+        searcher = self._searcher
+        if searcher is None:
+            raise RuntimeError("knowledge service is closed")
+        query = searcher.analyse(question)
+        if not query.content:
+            return Decision(query, [], [])
+        ranked = searcher.search(query)
+        if query.places:
+            # A question naming a place is answered from that place (or from national rules).
+            local = [c for c in ranked if c.place_match or not c.doc.meta.place.key]
+            ranked = local + [c for c in ranked if c not in local]
+        best = ranked[0] if ranked else None
+        if not answerable(query, best, self.gate_params):
+            return Decision(query, ranked, [])
+        assert best is not None
+        chosen = [best]
+        if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
+            chosen += self._other_places(query, ranked, best)
+        return Decision(query, ranked, chosen)
+
+    def _other_places(self, query: Query, ranked: list[Candidate], best: Candidate) -> list[Candidate]:
+        """Where counties differ and the question names none: the best passage of each other county."""
+        seen = {best.doc.meta.place.key}
+        extra: list[Candidate] = []
+        floor = best.score * self.settings.multi_place_ratio
+        for cand in ranked[1:]:
+            key = cand.doc.meta.place.key
+            if not key or key in seen or cand.score < floor:
+                continue
+            if answerable(query, cand, self.gate_params):
+                seen.add(key)
+                extra.append(cand)
+            if len(extra) + 1 >= self.answer_params.max_places:
+                break
+        return extra
+
+    def ask(self, question: str) -> QAResult:
+        """Answer one question (blocking; run it off the event loop)."""
+        raw = question or ""
+        text = raw.strip()
+        if not text:
+            return QAResult(raw, False, TEXT_EMPTY)
+        prefix = ""
+        limit = self.settings.question_max_chars
+        if len(text) > limit:
+            text = text[:limit]
+            prefix = TEXT_TRUNCATED.format(n=limit)
+        if not _CJK_RE.search(text):
+            return QAResult(raw, False, TEXT_NOT_CHINESE.format(example=EXAMPLE_QUESTION))
+        decision = self.decide(text)
+        composer = self._composer
+        if not decision.chosen or composer is None:
+            return QAResult(raw, False, prefix + self.not_found_text(text))
+        result = composer.compose(decision.query, decision.chosen)
+        answer = prefix + result.answer if prefix else result.answer
+        if len(answer.encode()) > self.answer_params.max_bytes:
+            answer = result.answer
+        return QAResult(raw, True, answer, result.sources)
+
+    def not_found_text(self, question: str) -> str:
+        """The polite "not covered" reply, saying what the bot can answer."""
+        loaded = self._loaded
+        places = []
+        if loaded is not None:
+            places = sorted({d.meta.place.label for d in loaded.content.documents.values() if d.meta.place.label})
+        topics = BUILTIN_TOPICS
+        if places:
+            topics = f"{'、'.join(places)}等地的村干部待遇、工作经费、抓党建促脱贫做法，以及{BUILTIN_TOPICS}"
+        return TEXT_NOT_FOUND.format(question=shorten(question, 30), topics=topics, example=EXAMPLE_QUESTION)
+
+
+def open_service(settings: Settings) -> KnowledgeService:
+    """Convenience for the composition root: ``KnowledgeService.open(settings)``."""
+    return KnowledgeService.open(settings)
