@@ -98,7 +98,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "ymd",
         re.compile(r"(?<!\d)(\d{4})\s*(?:[-/.]|年)\s*" + _D + r"\s*(?:[-/.]|月)\s*" + _D + r"\s*[日号]?"),
     ),
-    ("relday", re.compile(r"(大前天|前天|前日|昨天|昨日|昨晚|昨早|昨儿|今天|今日|今晚|今早|今儿)")),
+    ("relday", re.compile(r"(大前天|前天|前日|昨天|昨日|昨晚|昨早|昨儿|今天|今日|今晚|今早|今儿|明天|明日|后天)")),  # noqa: E501
     ("ago", re.compile(r"(\d{1,3})\s*天(?:以)?前")),
     ("week", re.compile(r"(上上|上个|上|本|这个|这)?\s*(?:周|星期|礼拜)([一二三四五六日天末1-7])")),
     ("lastmonth", re.compile(r"上(?:个)?月\s*" + _D + r"\s*[日号]")),
@@ -137,7 +137,7 @@ def _resolve(kind: str, m: re.Match[str], today: date) -> date | None:
         return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
     if kind == "relday":
         word = m.group(1)
-        back = 3 if word == "大前天" else 2 if word[0] == "前" else 1 if word[0] == "昨" else 0
+        back = {"大": 3, "前": 2, "昨": 1, "今": 0, "明": -1, "后": -2}[word[0]]  # 明天 / 后天: refused later
         return today - timedelta(days=back)
     if kind == "ago":
         return today - timedelta(days=int(m.group(1)))

@@ -101,7 +101,7 @@ _TIME_CN = re.compile(
     r"(半|一刻|三刻|\d{1,2}\s*分?)?"
 )
 _GROUP = re.compile(r"((?:第[一二三四五六七八九十\d]{1,3}|[\u4e00-\u9fff\d]{1,8}?)党?小组)(?!会|长|学习)")
-_TOPIC_END = re.compile(r"[。；;！!\n]")
+_TOPIC_END = re.compile(r"[。；！!\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +218,7 @@ def _topic(text: str) -> str | None:
         if any(part.strip().startswith(w) for w in _FIELD_WORDS) or re.match(r"\s*\d", part):
             break
         kept.append(part)
-    topic = "，".join(p.strip() for p in kept).strip(" ：:“”\"'")
+    topic = "，".join(p.strip() for p in kept).strip(" ：:“”")
     return topic or None
 
 

@@ -7,11 +7,11 @@ text never exceeds the WeChat limit (2048 bytes UTF-8 by default).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.documents import Document
-from knowledge.lexicon import Lexicon
+from knowledge.lexicon import Lexicon, unquote
 from knowledge.numbers import NUMBER_TOKEN_RE, amounts_in, states_frequency, unit_matches
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, enumerator
@@ -20,6 +20,8 @@ _CLAUSE_END = set("，,；;：:。！？!?")
 _SENTENCE_END = set("。！？!?；;")
 _CLOSERS = set("”’」』）)")
 ELLIPSIS = "……"
+MULTI_QUOTE_CHARS = 70
+TITLE_SHOWN_CHARS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +73,18 @@ def _strip(text: str) -> str:
 class Composer:
     """Turns ranked candidates into the user's answer."""
 
-    def __init__(self, lexicon: Lexicon, params: AnswerParams, idf: dict[str, float] | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, params: AnswerParams, idf: Callable[[str], float] | None = None) -> None:
         self.lexicon = lexicon
         self.params = params
-        self._idf = idf or {}
+        self._idf = idf or (lambda _token: 1.0)
 
     # ---- choosing the fact inside a passage ------------------------------------------------------------
     def _clause_score(self, query: Query, text: str) -> float:
         score = 0.0
-        low = text.lower()
+        low = unquote(text.lower())
         for token, alternatives in query.weights.items():
             hit = max((w for term, w in alternatives.items() if term in low), default=0.0)
-            score += hit * self._idf.get(token, 1.0)
+            score += hit * self._idf(token)
         needs = query.needs
         if needs.number:
             amounts = amounts_in(text)
@@ -205,7 +207,10 @@ class Composer:
     @staticmethod
     def source_line(doc: Document, paragraph: int) -> str:
         meta = doc.meta
-        parts = [f"《{meta.title}》"]
+        title = meta.title
+        if len(title) > TITLE_SHOWN_CHARS and "——" in title:
+            title = title.split("——")[0]  # the subtitle stays in the JSON sources, not on the phone
+        parts = [f"《{title}》"]
         if meta.place.label:
             parts.append(meta.place.label)
         parts.append(meta.date or "未注明日期")
@@ -253,6 +258,8 @@ class Composer:
             return "\n".join(lines)
         marks = "①②③④⑤⑥"
         lines = ["各地规定不同，分别是："]
+        # Several places on one phone screen: each quote is kept short.
+        quote_chars = min(quote_chars, MULTI_QUOTE_CHARS)
         for i, (cand, par, fact, quote) in enumerate(items):
             place = cand.doc.meta.place.label or cand.doc.meta.title
             lines.append(f"{marks[i]}{place}：{_strip(par[fact.start : fact.end])}。")

@@ -27,7 +27,7 @@ class GateParams:
     """Thresholds of the not-found decision."""
 
     min_coverage: float = 0.45
-    min_dense: float = 0.55
+    min_dense: float = 0.6
     strong_coverage: float = 0.8
 
 

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 # Bump when cleaning, chunking or tokenisation change: older indexes are then stale and rebuilt.
-CHUNKER_VERSION = "2026-11-23.2"
+CHUNKER_VERSION = "2026-11-23.3"
 _VERSION_PREFIX = "v"
 
 
@@ -283,13 +283,15 @@ class IndexStore:
                     Passage(p["id"], p["doc"], p["paragraph"], p["start"], p["end"], p["text"])
                 )
                 tokens.append(p["tokens"])
-        vectors = np.load(base / "vectors.npy", allow_pickle=False)
+        # Memory-mapped: FAISS holds its own copy for search; this one is only read row by row (the dense
+        # score of lexical candidates, incremental re-ingest), so it need not occupy resident memory.
+        vectors = np.load(base / "vectors.npy", allow_pickle=False, mmap_mode="r")
         if vectors.shape != (len(passages), manifest.dimension):
             raise IndexCorruptError(
                 self._corrupt_msg(version, f"vectors.npy has shape {vectors.shape}, expected "
                                   f"({len(passages)}, {manifest.dimension})")
             )
-        return IndexContent(documents, passages, tokens, vectors.astype(np.float32, copy=False), sources)
+        return IndexContent(documents, passages, tokens, vectors, sources)
 
     def load(self, *, model_fingerprint: str, version: str | None = None) -> LoadedIndex:
         """Load and verify a version (default: CURRENT) for a given model.

@@ -215,6 +215,13 @@ class Ingestor:
                 passages.append(p)
                 tokens.append(lexicon.index_tokens(p.text))
         report.removed = sorted(d.file_name for k, d in prev_docs.items() if k not in wanted)
+        if previous is not None and not to_encode and not report.removed and not changed_terms \
+                and len(wanted) == len(prev_docs):
+            # Nothing changed: keep the current version rather than writing an identical one.
+            report.version = self.store.current_version() or ""
+            report.documents, report.passages = len(wanted), len(passages)
+            report.seconds = time.perf_counter() - started
+            return report
 
         vectors = self._assemble_vectors(passages, wanted, prev_docs, previous, to_encode)
         bm25 = bm25_from_tokens(tokens)

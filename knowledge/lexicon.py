@@ -51,6 +51,14 @@ def synonym_groups() -> tuple[frozenset[str], ...]:
     return tuple(frozenset(line.split()) for line in _read_lines("synonyms.txt"))
 
 
+_QUOTE_MARKS = str.maketrans("", "", "“”‘’\"'「」『』")
+
+
+def unquote(text: str) -> str:
+    """``text`` without quotation marks, for matching words that a quote splits (“两委”委员 ~ 两委委员)."""
+    return text.translate(_QUOTE_MARKS)
+
+
 def quoted_terms(texts: Iterable[str]) -> set[str]:
     """Short quoted key terms in ``texts`` (“六联”, “五抓五促”), to be added as words."""
     return {m.group(1) for t in texts for m in _QUOTED_TERM_RE.finditer(t)}
@@ -63,6 +71,7 @@ class Lexicon:
         self._tokenizer = jieba.Tokenizer()
         self._lock = threading.Lock()
         self.extra_terms = tuple(sorted(set(extra_terms) - set(base_terms())))
+        self._terms = frozenset((*base_terms(), *self.extra_terms))
         for word in (*base_terms(), *self.extra_terms):
             # A high frequency makes jieba keep the word whole rather than cut it.
             self._tokenizer.add_word(word, freq=200_000)
@@ -87,7 +96,17 @@ class Lexicon:
         """
         with self._lock:
             words = self._tokenizer.lcut_for_search(text, HMM=True)
-        return [w.lower() for w in words if _KEEP_TOKEN_RE.search(w)]
+        out = []
+        for w in words:
+            if not _KEEP_TOKEN_RE.search(w):
+                continue
+            out.append(w.lower())
+            # jieba's search mode adds only 2- and 3-character parts; longer domain words inside a
+            # compound ("办公经费" in "村级办公经费") are added here.
+            if len(w) >= 5:
+                out.extend(w[i : i + n] for n in range(4, len(w)) for i in range(len(w) - n + 1)
+                           if w[i : i + n] in self._terms)
+        return out
 
     def content_tokens(self, text: str) -> list[str]:
         """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""

@@ -33,6 +33,7 @@ _WANTS_LIST_RE = re.compile(
     r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
+_OTHER_ASK_RE = re.compile(r"什么|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -82,10 +83,14 @@ def question_needs(question: str) -> QuestionNeeds:
     frequency = bool(_WANTS_FREQUENCY_RE.search(question))
     ordinal_match = _ORDINAL_RE.search(question)
     ordinal = _cn_to_int(ordinal_match.group(1)) if ordinal_match else None
+    listing = bool(_WANTS_LIST_RE.search(question))
+    # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
+    # asks something else (what, how, which).
+    money_only = unit == "元" and not listing and not _OTHER_ASK_RE.search(question)
     return QuestionNeeds(
-        number=bool(_WANTS_NUMBER_RE.search(question)) and not frequency,
+        number=(bool(_WANTS_NUMBER_RE.search(question)) or money_only) and not frequency,
         frequency=frequency,
-        listing=bool(_WANTS_LIST_RE.search(question)),
+        listing=listing,
         period=period,
         unit=unit,
         ordinal=ordinal,

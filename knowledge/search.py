@@ -18,7 +18,7 @@ import numpy as np
 from embeddings.encoder import Encoder
 from knowledge.documents import Document, Passage
 from knowledge.index_store import LoadedIndex
-from knowledge.lexicon import Lexicon, quoted_terms
+from knowledge.lexicon import Lexicon, quoted_terms, unquote
 from knowledge.numbers import QuestionNeeds, amounts_in, question_needs, states_frequency, unit_matches
 from knowledge.places import places_in_text
 
@@ -127,7 +127,7 @@ class Searcher:
 
         A place word counts as covered when the passage's document is from that place.
         """
-        haystack = f"{doc.meta.title} {passage.text}".lower()
+        haystack = unquote(f"{doc.meta.title} {passage.text}".lower())
         total = found = 0.0
         for token in query.content:
             weight = self.idf(token)
@@ -179,11 +179,12 @@ class Searcher:
             passage = self.passages[row]
             doc = self.documents[passage.doc_id]
             lex_n = float(lexical[row]) / lex_max
+            coverage = self.coverage(query, passage, doc)
             score = (1 - w) * lex_n + w * (float(c) - cos_min) / spread
             score += self._bonus(query, passage, doc)
             place_match = bool(query.places) and doc_in_places(doc, query.places)
             out.append(
-                Candidate(row, passage, doc, score, lex_n, float(c), self.coverage(query, passage, doc),
+                Candidate(row, passage, doc, score, lex_n, float(c), coverage,
                           lex_rank.get(row), dense_rank.get(row), place_match)
             )
         out.sort(key=lambda cand: cand.score, reverse=True)
@@ -208,7 +209,7 @@ class Searcher:
         if needs.ordinal is not None and enumerator(passage.text) == needs.ordinal:
             bonus += p.number_bonus
         text = passage.text.lower()
-        if any(f"“{term}”" in text or f'"{term}"' in text for term in query.quoted):
+        if query.needs.ordinal is None and any(f"“{t}”" in text or f'"{t}"' in text for t in query.quoted):
             # The passage names the concept the question quotes: that is where it is defined.
             bonus += p.number_bonus
         words = list(query.weights.values())

@@ -26,6 +26,7 @@ from knowledge.search import Candidate, Query, Searcher, SearchParams
 log = logging.getLogger(__name__)
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_WORD_RE = re.compile(r"[\w]", re.UNICODE)
 EXAMPLE_QUESTION = "支部党员大会多久开一次？"
 
 TEXT_EMPTY = (
@@ -120,7 +121,7 @@ class KnowledgeService:
         loaded = self.store.load(model_fingerprint=self.encoder.fingerprint)
         lexicon = Lexicon(loaded.manifest.extra_terms)
         searcher = Searcher(loaded, self.encoder, lexicon, self.search_params)
-        composer = Composer(lexicon, self.answer_params, searcher._idf)
+        composer = Composer(lexicon, self.answer_params, searcher.idf)
         with self._lock:
             self._loaded, self._searcher, self._composer, self._stamp = loaded, searcher, composer, stamp
         log.info("knowledge index %s loaded: %d documents, %d passages", loaded.manifest.version,
@@ -212,6 +213,8 @@ class KnowledgeService:
         if len(text) > limit:
             text = text[:limit]
             prefix = TEXT_TRUNCATED.format(n=limit)
+        if not _WORD_RE.search(text):  # emoji or punctuation only
+            return QAResult(raw, False, TEXT_EMPTY)
         if not _CJK_RE.search(text):
             return QAResult(raw, False, TEXT_NOT_CHINESE.format(example=EXAMPLE_QUESTION))
         decision = self.decide(text)

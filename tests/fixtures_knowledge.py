@@ -9,6 +9,7 @@ import pytest
 
 from bot.settings import Settings
 from embeddings.encoder import SentenceTransformerEncoder, Vectors
+from knowledge.service import KnowledgeService
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -62,3 +63,14 @@ def encoder(real_encoder: SentenceTransformerEncoder) -> CountingEncoder:
 def kb_settings(tmp_path: Path) -> Settings:
     """Settings with an isolated data directory."""
     return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def corpus_service(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, real_encoder: SentenceTransformerEncoder
+) -> KnowledgeService:
+    """A knowledge service over ../shared/corpus plus the built-in documents (built once per session)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-kb"), _env_file=None)  # type: ignore[call-arg]
+    service = KnowledgeService.open(settings, encoder=real_encoder)
+    service.ingestor().ingest(corpus_dir)
+    return service

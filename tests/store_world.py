@@ -77,7 +77,9 @@ def add_member(
 def build_world(session: Session, settings: Settings) -> World:
     county = create_org(session=session, name="某县委", level=OrgLevel.COUNTY)
     township = create_org(session=session, name="城关镇党委", level=OrgLevel.TOWNSHIP, parent=county)
-    a = create_org(session=session, name="红星村党支部", level=OrgLevel.BRANCH, parent=township, has_committee=True)
+    a = create_org(
+        session=session, name="红星村党支部", level=OrgLevel.BRANCH, parent=township, has_committee=True
+    )
     b = create_org(session=session, name="向阳村党支部", level=OrgLevel.BRANCH, parent=township)
     g1 = create_org(session=session, name="第一党小组", level=OrgLevel.GROUP, parent=a)
     g2 = create_org(session=session, name="第二党小组", level=OrgLevel.GROUP, parent=a)
@@ -95,7 +97,9 @@ def build_world(session: Session, settings: Settings) -> World:
     for i in range(3):
         add_member(session, b, f"向阳党员{i}")
     w.members["staff"] = add_member(session, county, "吴干事", role=Role.STAFF, openid=World.STAFF)
-    w.members["staff_town"] = add_member(session, township, "郑组织员", role=Role.STAFF, openid=World.STAFF_TOWN)
+    w.members["staff_town"] = add_member(
+        session, township, "郑组织员", role=Role.STAFF, openid=World.STAFF_TOWN
+    )
     session.commit()
     for o in (county, township, a, b, g1, g2):
         session.refresh(o)

@@ -99,8 +99,9 @@ def test_different_meetings_at_once_are_all_stored(
         pool_engine.dispose()
 
 
-async def test_async_store_runs_off_the_loop(session: Session, store_settings: Settings, world: World,
-                                             engine: Engine) -> None:  # fmt: skip
+async def test_async_store_runs_off_the_loop(
+    session: Session, store_settings: Settings, world: World, engine: Engine
+) -> None:
     store = CheckinStore(make_engine(store_settings), store_settings)
     view = await store.call(submit_record, openid=World.MEM_A, draft=draft(), now=NOW)
     assert view.branch_id == world.a.id

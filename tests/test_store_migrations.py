@@ -19,9 +19,20 @@ from bot.store.models import ActivityType, FrequencyRule
 
 def test_upgrade_creates_tables_and_seeds_rules(engine: Engine, store_settings: Settings) -> None:
     names = set(sa.inspect(engine).get_table_names())
-    assert {"org", "member", "wechat_binding", "invite_code", "activity_type", "frequency_rule",
-            "activity_record", "record_absentee", "record_photo", "audit_event",
-            "conversation_state", "alembic_version"} <= names  # fmt: skip
+    assert {
+        "org",
+        "member",
+        "wechat_binding",
+        "invite_code",
+        "activity_type",
+        "frequency_rule",
+        "activity_record",
+        "record_absentee",
+        "record_photo",
+        "audit_event",
+        "conversation_state",
+        "alembic_version",
+    } <= names
     with Session(engine) as s:
         types = {t.code: t.name for t in s.exec(select(ActivityType))}
         rules = {r.type_code: r for r in s.exec(select(FrequencyRule)) if r.org_id is None}
@@ -36,7 +47,9 @@ def test_upgrade_creates_tables_and_seeds_rules(engine: Engine, store_settings: 
 
 def test_models_match_the_migrations(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
     mine = [d for d in diff if "alembic_version" not in str(d)]
     assert mine == []
 

@@ -182,9 +182,9 @@ def redeem_invite(
                 col(Member.active).is_(True),
                 col(WeChatBinding.id).is_(None),
             )
-            .order_by(col(Member.name), col(Member.id))
         )
     )
+    members.sort(key=lambda m: (m.name, m.id or 0))  # codepoint order on every database
     names = [m.name for m in members]
     candidates = []
     for m in members:

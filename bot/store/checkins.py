@@ -480,10 +480,11 @@ def submit_record(
         is_current=True,
         current_key=key,
     )
+    # The insert is this transaction's first write, so on a unique violation rolling everything back loses
+    # nothing. (No SAVEPOINT: pysqlite's legacy transaction handling would commit on RELEASE.)
     try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
+        session.add(record)
+        session.flush()
     except IntegrityError:
         # Another submission of the same meeting won the race (the unique key decided).
         session.rollback()
@@ -644,10 +645,9 @@ def correct_record(
         current_key=key,
     )
     try:
-        with session.begin_nested():
-            session.add(new)
-            session.flush()
-    except IntegrityError:
+        session.add(new)
+        session.flush()
+    except IntegrityError:  # a concurrent submission took the new key: undo the whole correction
         session.rollback()
         _raise_duplicate(session=session, key=key)
         raise

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -132,6 +133,13 @@ class ComplianceReport:
         raise KeyError(branch_id)
 
 
+class _PeriodInfo(NamedTuple):
+    ref: PeriodRef
+    months: tuple[int, ...]
+    due: date
+    judged: int
+
+
 def _counts_query(
     *, session: Session, prefix: str, lo: int, hi: int, type_column: str, count_pending: bool
 ) -> list[tuple[int, int | None, str, int, bool, int]]:
@@ -192,6 +200,8 @@ def compute_compliance(
             .order_by(col(Organisation.name_path))
         )
     )
+    # Sorted here, not by SQL: collations differ between SQLite and PostgreSQL.
+    orgs.sort(key=lambda o: o.name_path)
     branches = [o for o in orgs if o.level == OrgLevel.BRANCH]
     groups: dict[int, list[Organisation]] = defaultdict(list)
     for o in orgs:
@@ -221,6 +231,17 @@ def compute_compliance(
         for m in span:
             seen.setdefault(period_of_month(m, kind), None)
         periods[kind] = list(seen)
+    # Period arithmetic once per (kind, deadline), not once per branch.
+    infos: dict[tuple[str, int], list[_PeriodInfo]] = {}
+
+    def period_infos(rule: EffectiveRule) -> list[_PeriodInfo]:
+        key = (rule.period, rule.deadline_days)
+        if key not in infos:
+            infos[key] = [
+                _PeriodInfo(p, p.months, p.due(rule.deadline_days), month_key(p.end))
+                for p in periods[rule.period]
+            ]
+        return infos[key]
 
     report = ComplianceReport(
         root_id=root_id,
@@ -236,7 +257,7 @@ def compute_compliance(
         bc = BranchCompliance(branch.id, branch.name, branch.name_path, branch.has_committee)
         rules = book.for_path(branch.path)
         for rule in rules.values():
-            _rows_for(bc, branch, groups.get(branch.id, []), rule, periods[rule.period], counts, today)
+            _rows_for(bc, branch, groups.get(branch.id, []), rule, period_infos(rule), counts, today)
         report.branches.append(bc)
     return report
 
@@ -246,7 +267,7 @@ def _rows_for(
     branch: Organisation,
     branch_groups: list[Organisation],
     rule: EffectiveRule,
-    periods: list[PeriodRef],
+    periods: list[_PeriodInfo],
     counts: dict[tuple[int, int, str], dict[int, list[int]]],
     today: date,
 ) -> None:
@@ -263,9 +284,7 @@ def _rows_for(
     append = bc.rows.append
     for org_id, org_name, gkey in targets:
         by_month = counts.get((branch.id, gkey, rule.type_code), {})
-        for p in periods:
-            due = p.due(rule.deadline_days)
-            judged = month_key(p.end)
+        for p, months, due, judged in periods:
             if not applicable:
                 append(
                     ComplianceRow(
@@ -286,7 +305,7 @@ def _rows_for(
                 continue
             on_time = late = 0
             if by_month:
-                for m in p.months:
+                for m in months:
                     cell = by_month.get(m)
                     if cell is not None:
                         on_time += cell[0]

@@ -221,12 +221,12 @@ class ActivityRecord(ActivityRecordBase, table=True):
 
     __tablename__: ClassVar[Any] = "activity_record"
     __table_args__ = (
-        sa.Index("ix_activity_record_month_branch", "held_month", "branch_id"),
+        sa.Index("ix_activity_record_branch_month", "branch_id", "held_month"),
         sa.CheckConstraint("present >= 0 AND expected >= present", name="counts"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    branch_id: int = Field(foreign_key="org.id", index=True)
+    branch_id: int = Field(foreign_key="org.id")  # indexed with held_month below
     group_id: int | None = Field(default=None, foreign_key="org.id")
     held_month: int  # year * 100 + month of held_on: lets compliance GROUP BY without date functions
     submitted_by: int | None = Field(default=None, foreign_key="member.id")

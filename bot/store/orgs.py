@@ -61,7 +61,7 @@ def subtree(
     stmt = select(Organisation).where(col(Organisation.path).startswith(root.path, autoescape=True))
     if level is not None:
         stmt = stmt.where(Organisation.level == str(level))
-    return list(session.exec(stmt.order_by(col(Organisation.name_path))))
+    return sorted(session.exec(stmt), key=lambda o: o.name_path)
 
 
 def groups_of(*, session: Session, branch_id: int, active_only: bool = True) -> list[Organisation]:
@@ -71,7 +71,7 @@ def groups_of(*, session: Session, branch_id: int, active_only: bool = True) -> 
     )
     if active_only:
         stmt = stmt.where(col(Organisation.active).is_(True))
-    return list(session.exec(stmt.order_by(col(Organisation.name))))
+    return sorted(session.exec(stmt), key=lambda o: o.name)  # codepoint order on every database
 
 
 def ancestors(*, session: Session, org: Organisation) -> Sequence[Organisation]:

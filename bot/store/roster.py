@@ -290,25 +290,13 @@ class _Importer:
         self.seen_members: dict[int, set[int]] = {}
         self.committee: dict[int, bool] = {}
 
-    def org_chain(self, chain: list[tuple[OrgLevel, str]]) -> list[Organisation]:
-        out: list[Organisation] = []
-        parent: Organisation | None = None
-        for level, name in chain:
-            name_path = f"{parent.name_path}{NAME_PATH_SEP}{name}" if parent else name
-            org = self.orgs.get(name_path) or find_by_name_path(session=self.session, name_path=name_path)
-            if org is None:
-                org = create_org(session=self.session, name=name, level=level, parent=parent)
-                self.report.orgs_created += 1
-            elif org.level != level or not org.active:
-                if org.level != level:
-                    raise ValueError(f"“{name_path}”已作为其他层级的组织存在")
-                org.active = True
-                self.session.add(org)
-                self.report.orgs_updated += 1
-            self.orgs[name_path] = org
-            out.append(org)
-            parent = org
-        return out
+    def _existing_org(self, name_path: str) -> Organisation | None:
+        org = self.orgs.get(name_path)
+        if org is None:
+            org = find_by_name_path(session=self.session, name_path=name_path)
+            if org is not None:
+                self.orgs[name_path] = org
+        return org
 
     def members_of(self, org_id: int) -> list[Member]:
         if org_id not in self.members:
@@ -316,17 +304,26 @@ class _Importer:
         return self.members[org_id]
 
     def upsert(self, row: _Row) -> None:
-        chain = self.org_chain(row.orgs)
-        branch_like = chain[2] if len(chain) > 2 and chain[2].level == OrgLevel.BRANCH else None
-        if branch_like is None and len(chain) > 1 and chain[1].level == OrgLevel.BRANCH:
-            branch_like = chain[1]
-        home = branch_like or chain[-1]  # staff: their township / county
-        group = chain[-1] if chain[-1].level == OrgLevel.GROUP else None
-        assert home.id is not None
-        if branch_like is not None and row.committee is not None:
-            assert branch_like.id is not None
-            self.committee[branch_like.id] = row.committee
-        candidates = [m for m in self.members_of(home.id) if m.name == row.name]
+        """Check the row against the database first (ValueError: nothing written), then write it.
+
+        Two phases instead of a SAVEPOINT per row: pysqlite's legacy transactions commit on RELEASE."""
+        # Phase 1: read only.
+        paths: list[tuple[OrgLevel, str, str]] = []
+        parent_path = ""
+        for level, name in row.orgs:
+            name_path = f"{parent_path}{NAME_PATH_SEP}{name}" if parent_path else name
+            existing = self._existing_org(name_path)
+            if existing is not None and existing.level != level:
+                raise ValueError(f"“{name_path}”已作为其他层级的组织存在")
+            paths.append((level, name, name_path))
+            parent_path = name_path
+        home_index = next(
+            (i for i, (lvl, _, _) in enumerate(paths) if lvl == OrgLevel.BRANCH), len(paths) - 1
+        )
+        home_existing = self._existing_org(paths[home_index][2])
+        candidates: list[Member] = []
+        if home_existing is not None and home_existing.id is not None:
+            candidates = [m for m in self.members_of(home_existing.id) if m.name == row.name]
         member: Member | None = None
         if row.phone:
             member = next((m for m in candidates if m.phone == row.phone), None)
@@ -337,6 +334,29 @@ class _Importer:
             if len(candidates) > 1:
                 raise ValueError(f"本支部有 {len(candidates)} 个“{row.name}”，请填写手机号区分")
             member = candidates[0] if candidates else None
+        if member is not None and member.id in self.seen_members.get(member.org_id, set()):
+            raise ValueError(f"与前面一行重复（{row.name}）")
+
+        # Phase 2: write.
+        chain: list[Organisation] = []
+        parent: Organisation | None = None
+        for level, name, name_path in paths:
+            org = self._existing_org(name_path)
+            if org is None:
+                org = create_org(session=self.session, name=name, level=level, parent=parent)
+                self.orgs[name_path] = org
+                self.report.orgs_created += 1
+            elif not org.active:
+                org.active = True
+                self.session.add(org)
+                self.report.orgs_updated += 1
+            chain.append(org)
+            parent = org
+        home = chain[home_index]
+        group = chain[-1] if chain[-1].level == OrgLevel.GROUP else None
+        assert home.id is not None
+        if home.level == OrgLevel.BRANCH and row.committee is not None:
+            self.committee[home.id] = row.committee
         fields: dict[str, Any] = {
             "category": row.category.value,
             "role": row.role.value,
@@ -346,14 +366,12 @@ class _Importer:
         if row.phone:
             fields["phone"] = row.phone
         if member is None:
-            member = Member(name=row.name, org_id=home.id, phone=row.phone, **fields)
+            member = Member(name=row.name, org_id=home.id, **{**fields, "phone": row.phone})
             self.session.add(member)
             self.session.flush()
             self.members_of(home.id).append(member)
             self.report.members_created += 1
         else:
-            if member.id is not None and member.id in self.seen_members.get(home.id, set()):
-                raise ValueError(f"与前面一行重复（{row.name}）")
             changed = {k: v for k, v in fields.items() if getattr(member, k) != v}
             if changed:
                 for k, v in changed.items():
@@ -410,10 +428,10 @@ def import_roster(
     deactivate_missing: bool = False,
     commit: bool = True,
 ) -> ImportReport:
-    """Import ``lines`` (from :func:`read_roster`). Each row is its own savepoint: a bad row is reported
-    and skipped, the others are kept. ``deactivate_missing`` marks members of the imported branches who
-    are absent from the file as inactive. Commits (``commit=False``: the caller decides, e.g. a dry run
-    rolls back)."""
+    """Import ``lines`` (from :func:`read_roster`). A bad row is reported and skipped (checked before
+    anything of it is written), the others are kept. ``deactivate_missing`` marks members of the
+    imported branches who are absent from the file as inactive. Commits (``commit=False``: the caller
+    decides, e.g. a dry run rolls back)."""
     report = ImportReport(rows=len(lines))
     importer = _Importer(session, settings, report)
     for line in lines:
@@ -422,14 +440,9 @@ def import_roster(
         except ValueError as exc:
             report.errors.append(RosterIssue(line.line, str(exc)))
             continue
-        before = (report.orgs_created, report.orgs_updated)
         try:
-            with session.begin_nested():
-                importer.upsert(row)
+            importer.upsert(row)
         except ValueError as exc:
-            report.orgs_created, report.orgs_updated = before
-            importer.orgs = {k: o for k, o in importer.orgs.items() if o in session}
-            importer.members = {}
             report.errors.append(RosterIssue(line.line, str(exc)))
             continue
         report.warnings.extend(RosterIssue(line.line, w) for w in row.warnings)

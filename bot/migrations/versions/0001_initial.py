@@ -160,8 +160,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("current_key", name=op.f("uq_activity_record_current_key")),
     )
     with op.batch_alter_table("activity_record", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_activity_record_branch_id"), ["branch_id"], unique=False)
-        batch_op.create_index("ix_activity_record_month_branch", ["held_month", "branch_id"], unique=False)
+        batch_op.create_index("ix_activity_record_branch_month", ["branch_id", "held_month"], unique=False)
 
     op.create_table(
         "audit_event",
@@ -367,8 +366,7 @@ def downgrade() -> None:
 
     op.drop_table("audit_event")
     with op.batch_alter_table("activity_record", schema=None) as batch_op:
-        batch_op.drop_index("ix_activity_record_month_branch")
-        batch_op.drop_index(batch_op.f("ix_activity_record_branch_id"))
+        batch_op.drop_index("ix_activity_record_branch_month")
 
     op.drop_table("activity_record")
     with op.batch_alter_table("member", schema=None) as batch_op:

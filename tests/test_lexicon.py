@@ -1,0 +1,41 @@
+"""The domain lexicon: domain words kept whole, synonyms, sub-words, quoted terms (knowledge/lexicon.py)."""
+
+from __future__ import annotations
+
+from knowledge.lexicon import Lexicon, quoted_terms
+
+
+def test_domain_words_and_places_are_kept_whole() -> None:
+    lex = Lexicon()
+    tokens = lex.tokenize("宣恩县村主职干部和第一书记参加三会一课")
+    for word in ("宣恩县", "村主职干部", "第一书记", "三会一课"):
+        assert word in tokens
+
+
+def test_content_tokens_drop_question_words() -> None:
+    lex = Lexicon()
+    assert lex.content_tokens("村支书一个月能拿多少钱") == ["村支书"]
+    assert "多少" not in lex.content_tokens("工作经费有多少？")
+
+
+def test_synonyms_expand_pay_and_party_secretary() -> None:
+    lex = Lexicon()
+    expanded = lex.expand(["工资", "村支书"])
+    assert {"报酬", "待遇", "薪酬"} <= set(expanded["工资"])
+    assert expanded["工资"]["工资"] == 1.0
+    assert expanded["工资"]["待遇"] < 1.0
+    assert "村党组织书记" in expanded["村支书"]
+
+
+def test_compounds_expand_to_their_parts() -> None:
+    lex = Lexicon()
+    assert {"贫困", "标准"} <= set(lex.subwords("贫困标准"))
+    assert "办公经费" in lex.index_tokens("村级办公经费提高")
+
+
+def test_quoted_terms_become_words() -> None:
+    terms = quoted_terms(["推行“三联三促”机制，开展“双推进”工作，这是“一句很长的引用不是术语吗”"])
+    assert {"三联三促", "双推进"} <= terms
+    assert not any(len(t) > 8 for t in terms)
+    lex = Lexicon(terms)
+    assert "三联三促" in lex.tokenize("三联三促包括什么")

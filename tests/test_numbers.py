@@ -1,0 +1,57 @@
+"""What questions ask for, and which amounts texts state (knowledge/numbers.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.numbers import amounts_in, question_needs, states_frequency, unit_matches
+
+
+@pytest.mark.parametrize(
+    ("question", "number", "period", "unit"),
+    [
+        ("村支书一个月能拿多少钱", True, "month", "元"),
+        ("宣恩县村主职干部的工资一年是多少？", True, "year", "元"),
+        ("活动室面积要达到多少平方米？", True, None, "平方米"),
+        ("绩效奖励按什么比例发放？", True, None, "%"),
+        ("每个县至少要配备几名扶贫专职人员？", True, None, "人"),
+        ("不称职的村干部会被怎么处理？", False, None, None),
+    ],
+)
+def test_question_needs_number_period_unit(question: str, number: bool, period: str | None, unit: str | None) -> None:
+    needs = question_needs(question)
+    assert needs.number is number
+    assert needs.period == period
+    assert needs.unit == unit
+
+
+def test_question_needs_frequency_listing_ordinal() -> None:
+    assert question_needs("支部党员大会多久开一次？").frequency
+    assert not question_needs("支部党员大会多久开一次？").number
+    assert question_needs("“五项制度”包括哪些？").listing
+    assert question_needs("某市“三抓三促”第二条是什么？").ordinal == 2
+    # "第一书记" is a title, not an ordinal.
+    assert question_needs("第一书记每年有多少工作经费？").ordinal is None
+
+
+def test_amounts_keep_ranges_decimals_and_periods() -> None:
+    text = "试点村补贴达12345元/年，每月发放800元，标准提高到1500-2500元，投入3.25万元，占比15%。"
+    found = {a.text: a for a in amounts_in(text)}
+    assert found["12345元/年"].period == "year"
+    assert found["800元"].period == "month"
+    assert "1500-2500元" in found
+    assert "3.25万元" in found
+    assert found["15%"].unit == "%"
+
+
+def test_years_are_not_amounts() -> None:
+    assert amounts_in("2019年开展了试点") == []
+
+
+def test_states_frequency_and_units() -> None:
+    assert states_frequency("小组会一般每月召开一次")
+    assert states_frequency("每季度至少组织1次")
+    assert not states_frequency("会议研究了产业发展")
+    (amount,) = amounts_in("发放5万元")
+    assert unit_matches(amount, "元")
+    assert not unit_matches(amount, "人")
