@@ -37,5 +37,7 @@ def peak_rss_mib() -> float:
 
 def machine() -> str:
     """One line describing where the figures were measured."""
-    return (f"{platform.node() or 'host'}: {os.cpu_count()} cores, "
-            f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
+    return (
+        f"{platform.node() or 'host'}: {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
+    )

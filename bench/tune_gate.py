@@ -31,8 +31,11 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
-    dev = [dict(json.loads(line), split="dev")
-           for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = [
+        dict(json.loads(line), split="dev")
+        for line in args.dev.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), _env_file=None)  # type: ignore[call-arg]
         service = KnowledgeService.open(settings)
@@ -53,8 +56,9 @@ def main() -> None:
                 kept += ok
         return kept, n_in, refused, n_ood
 
-    grid = itertools.product([0.3, 0.35, 0.4, 0.45, 0.5, 0.55], [0.5, 0.55, 0.6, 0.65, 0.7],
-                             [0.75, 0.8, 0.85, 0.9, 1.01])
+    grid = itertools.product(
+        [0.3, 0.35, 0.4, 0.45, 0.5, 0.55], [0.5, 0.55, 0.6, 0.65, 0.7], [0.75, 0.8, 0.85, 0.9, 1.01]
+    )
     results = []
     for cov, dense, strong in grid:
         params = GateParams(min_coverage=cov, min_dense=dense, strong_coverage=strong)
@@ -69,8 +73,9 @@ def main() -> None:
     for split in ("tune", "holdout", "dev"):
         kept, n_in, refused, n_ood = score(chosen, split)
         print(f"{split:8s} answerable kept {kept}/{n_in}, out-of-scope refused {refused}/{n_ood}")
-    default = GateParams(**{k: getattr(settings, f"gate_{k}") for k in ("min_coverage", "min_dense",
-                                                                         "strong_coverage")})
+    default = GateParams(
+        **{k: getattr(settings, f"gate_{k}") for k in ("min_coverage", "min_dense", "strong_coverage")}
+    )
     if replace(default) != chosen:
         print(f"(settings now: {default})")
 

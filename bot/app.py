@@ -17,7 +17,9 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.engine import Engine
 
-from bot.conversation import MemoryStateStorage, StateStorage
+from bot.broadcast.activity import ActivityTracker
+from bot.broadcast.runtime import BroadcastRuntime, broadcast_runtime
+from bot.conversation import StateStorage
 from bot.db import make_engine, ping
 from bot.deadline import BackgroundTasks, Gateway
 from bot.dedup import DedupStore, MemoryDedup, RedisDedup
@@ -26,11 +28,17 @@ from bot.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from bot.metrics import Metrics
 from bot.pagination import MemoryPageStore, PageStore, Paginator, RedisPageStore
 from bot.settings import Settings
+from bot.store.migrate import upgrade
+from bot.store.service import CheckinStore
+from bot.store.state import SqlStateStorage
 from bot.wechat.api import WeChatAPI
 from bot.wechat.protocol import AESCipher
 from bot.wechat.token import MemoryTokenStore, RedisTokenStore, TokenStore
 from bot.wechat.webhook import WEBHOOK, Webhook, handle_get, handle_post
-from handlers import common, texts
+from handlers import broadcast, broadcast_texts, common, texts
+from handlers.binding import BindingConversation
+from handlers.checkin import CheckinConversation
+from handlers.ledger import LedgerCommands
 from handlers.policy_qa import Answerer, KnowledgeAnswerer, make_router
 
 log = logging.getLogger(__name__)
@@ -43,16 +51,23 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 WECHAT_API = web.AppKey("wechat_api", WeChatAPI)
 ANSWERER = web.AppKey("answerer", Answerer)
 ENGINE = web.AppKey("engine", Engine)
+STORE = web.AppKey("store", CheckinStore)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 GATEWAY = web.AppKey("gateway", Gateway)
+BROADCASTS = web.AppKey("broadcasts", BroadcastRuntime)
 
 
 def build_routers(
-    answerer: Answerer, *, flows: Sequence[Router] = (), organizer: Sequence[Router] = ()
+    answerer: Answerer,
+    *,
+    events: Sequence[Router] = (),
+    flows: Sequence[Router] = (),
+    organizer: Sequence[Router] = (),
 ) -> list[Router]:
     """ROUTER_PRECEDENCE — the one place the order is declared (first match wins):
 
-    1. cancel / help / 更多 (and events: subscribe, SCAN…)
+    1. cancel / help / 更多, then ``events`` (binding: "绑定 <code>", a QR scene on subscribe/SCAN, the
+       name answer), then the generic events (subscribe welcome, SCAN…)
     2. the active conversation flow (check-in…: routers whose handlers filter on ``F.InFlow``)
     3. organizer commands
     4. keywords
@@ -64,6 +79,7 @@ def build_routers(
     """
     return [
         common.commands,
+        *events,
         common.events,
         *flows,
         *organizer,
@@ -74,14 +90,25 @@ def build_routers(
     ]
 
 
-def _flow_routers() -> list[Router]:
+def _event_routers(store: CheckinStore, settings: Settings) -> list[Router]:
+    """Routers ahead of the generic events: binding (its QR scene must win over the plain welcome)."""
+    return [BindingConversation(store, settings).router()]
+
+
+def _flow_routers(store: CheckinStore, settings: Settings, *, state_in_store: bool) -> list[Router]:
     """Routers of the conversation flows (check-in…). Features register here."""
-    return []
+    return [CheckinConversation(store, settings, state_in_store=state_in_store).router()]
 
 
-def _organizer_routers() -> list[Router]:
-    """Routers of organizer commands. Features register here."""
-    return []
+def _organizer_routers(store: CheckinStore, settings: Settings) -> list[Router]:
+    """Routers of organizer commands (台账, 未完成, 确认, 邀请码, 达标率). Features register here."""
+    return [LedgerCommands(store, settings).router()]
+
+
+def _broadcast_routers(app: web.Application) -> list[Router]:
+    """「通知」 (issue 5): ahead of the other organizer commands, so that 「确认」 of a notice draft wins."""
+    runtime = app[BROADCASTS]
+    return [broadcast.make_router(runtime)] if runtime.enabled else []
 
 
 def create_app(
@@ -97,6 +124,7 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[TASKS] = BackgroundTasks()
+    tracker = ActivityTracker()  # last interaction per openid (48 h window); flushed by broadcast_ctx
 
     async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
         if not settings.redis_url:
@@ -154,11 +182,24 @@ def create_app(
             await asyncio.to_thread(service.close)
 
     async def db_ctx(app: web.Application) -> AsyncIterator[None]:
+        # Migrations and engine creation do blocking I/O: off the event loop. One engine serves the
+        # store, the conversation state and /healthz.
         eng = engine if engine is not None else await asyncio.to_thread(make_engine, settings)
+        if settings.migrate_on_startup:
+            await asyncio.to_thread(upgrade, settings, engine=eng)
         app[ENGINE] = eng
+        app[STORE] = CheckinStore(eng, settings)
         yield
         if engine is None:
-            eng.dispose()
+            await asyncio.to_thread(eng.dispose)
+
+    async def broadcast_ctx(app: web.Application) -> AsyncIterator[None]:
+        # Broadcast sender, activity flusher, reminder scheduler (docs/broadcasts.md); drained on exit.
+        async with broadcast_runtime(
+            settings, engine=app[ENGINE], api=app[WECHAT_API], tracker=tracker, report_text=broadcast_texts.report_text
+        ) as runtime:
+            app[BROADCASTS] = runtime
+            yield
 
     async def gateway_ctx(app: web.Application) -> AsyncIterator[None]:
         metrics = app[METRICS]
@@ -181,14 +222,23 @@ def create_app(
             dedup = MemoryDedup(ttl_s=settings.dedup_ttl_s)
             locks = MemoryUserLocks(wait_s=settings.user_lock_wait_s)
             pages = MemoryPageStore()
+        store = app[STORE]
+        # Conversation state lives in the database (a check-in survives a restart) unless a test
+        # passes its own storage.
+        storage: StateStorage = state_storage if state_storage is not None else SqlStateStorage(app[ENGINE])
         chosen = (
             list(routers)
             if routers is not None
-            else build_routers(app[ANSWERER], flows=_flow_routers(), organizer=_organizer_routers())
+            else build_routers(
+                app[ANSWERER],
+                events=_event_routers(store, settings),
+                flows=_flow_routers(store, settings, state_in_store=state_storage is None),
+                organizer=[*_broadcast_routers(app), *_organizer_routers(store, settings)],
+            )
         )
         dispatcher = Dispatcher(
             chosen,
-            storage=state_storage if state_storage is not None else MemoryStateStorage(),
+            storage=storage,
             locks=locks,
             paginator=Paginator(
                 pages, max_bytes=settings.reply_max_bytes, ttl_s=settings.page_ttl_s, footer=texts.page_footer
@@ -196,6 +246,7 @@ def create_app(
             apology=texts.APOLOGY,
             conversation_ttl_s=settings.conversation_ttl_s,
             menu_commands=common.MENU_COMMANDS,
+            user_middlewares=[tracker.middleware],
         )
         gateway = Gateway(
             dispatcher=dispatcher,
@@ -224,7 +275,7 @@ def create_app(
         yield
         await app[TASKS].drain(settings.shutdown_grace_s)
 
-    app.cleanup_ctx.extend([redis_ctx, http_ctx, answerer_ctx, db_ctx, gateway_ctx])
+    app.cleanup_ctx.extend([redis_ctx, http_ctx, answerer_ctx, db_ctx, broadcast_ctx, gateway_ctx])
     app.router.add_get(settings.wechat_path, handle_get)
     app.router.add_post(settings.wechat_path, handle_post)
     app.router.add_get("/healthz", healthz)

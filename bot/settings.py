@@ -45,7 +45,6 @@ class Settings(BaseSettings):
 
     # --- retrieval -----------------------------------------------------------------------------------------
     retrieval_candidates: int = Field(default=30, description="Passages taken from each ranker before fusion.")
-    rrf_k: float = Field(default=60.0, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(default=0.5, description="Weight of the dense ranker in fusion (lexical: 1 - w).")
     number_bonus: float = Field(default=0.35, description="Fusion bonus for a passage holding an amount (多少/几).")
     period_bonus: float = Field(default=0.25, description="Bonus when the amount's period matches (每月/每年).")
@@ -129,6 +128,116 @@ class Settings(BaseSettings):
         default=False, description="A requirement met only by late records counts as compliant."
     )
     db_write_retries: int = Field(default=5, description="Retries of a write hitting a busy SQLite file.")
+    checkin_expired_notice_s: float = Field(
+        default=86400.0,
+        description="A check-in past conversation_ttl_s is remembered this much longer, to tell the user.",
+    )
+    checkin_photo_window_s: float = Field(
+        default=600.0, description="Images sent this long after a submission attach to that record."
+    )
+    bind_list_max: int = Field(default=30, description="Binding lists roster names up to this many.")
+    ledger_list_max: int = Field(default=12, description="Longest list in a 台账 / 未完成 / 确认 reply.")
+    migrate_on_startup: bool = Field(default=True, description="Run the Alembic upgrade when the app starts.")
+
+    # --- broadcasts and reminders ---------------------------------------------------------------------------
+    # (docs/broadcasts.md; platform numbers from docs/wechat-platform.md)
+    broadcast_enabled: bool = Field(
+        default=True, description="Run the background sender, activity tracker and reminder scheduler."
+    )
+    broadcast_max_chars: int = Field(default=600, description="Longest notice text (characters).")
+    broadcast_recent_limit: int = Field(default=5, description="Broadcasts listed by 「通知记录」.")
+    broadcast_report_names_max: int = Field(default=20, description="Names listed per category in a report.")
+    broadcast_preview_names_max: int = Field(default=8, description="Names shown in a preview.")
+    broadcast_reconfirm_window_s: float = Field(
+        default=120.0, description="A repeated 「确认」 this soon after sending is answered 'already sending'."
+    )
+    cs_window_s: float = Field(
+        default=48 * 3600.0, description="Customer-service window after the user's last message (48 h)."
+    )
+    cs_window_margin_s: float = Field(
+        default=600.0, description="Treat the window as closed this long before it really closes."
+    )
+    template_id: str = Field(default="", description="Template message id; empty: no template channel.")
+    template_fields: dict[str, str] = Field(
+        default_factory=lambda: {"thing1": "summary", "thing2": "org", "time3": "time"},
+        description=(
+            "Template field -> source (JSON in DJ_TEMPLATE_FIELDS). Sources: summary, org, sender, time, "
+            "date, kind, or 'text:<fixed value>'. Each value is cut to template_field_max_chars."
+        ),
+    )
+    template_url: str = Field(default="", description="Optional link opened from the template message.")
+    template_field_max_chars: int = Field(default=20, description="Platform limit per template field (2023).")
+    mass_send_enabled: bool = Field(
+        default=False,
+        description="The account may mass-send to an openid list (verified service account; 4/user/month).",
+    )
+    mass_send_batch_max: int = Field(default=10000, description="Openids per mass-send call (platform: 10000).")
+    mass_send_per_min: int = Field(default=60, description="Mass-send requests per minute (platform: 60).")
+    broadcast_rate_per_s: float = Field(
+        default=20.0, description="Customer-service/template sends per second, per process."
+    )
+    broadcast_concurrency: int = Field(default=4, description="Sends in flight at once, per process.")
+    broadcast_claim_batch: int = Field(default=50, description="Deliveries claimed per database round trip.")
+    broadcast_lease_s: float = Field(
+        default=120.0, description="A claimed delivery is taken over by another process after this."
+    )
+    broadcast_poll_s: float = Field(default=2.0, description="Idle sender looks for work this often.")
+    broadcast_max_attempts: int = Field(default=5, description="Tries of a delivery with transient errors.")
+    broadcast_backoff_base_s: float = Field(default=5.0, description="First retry delay (doubles each try).")
+    broadcast_backoff_max_s: float = Field(default=600.0, description="Longest retry delay.")
+    broadcast_resend_in_doubt: bool = Field(
+        default=False,
+        description=(
+            "A customer-service send interrupted by a crash (no dedup key exists for that API) is resent "
+            "(at least once) instead of being reported as failed (at most once)."
+        ),
+    )
+    activity_flush_s: float = Field(default=1.0, description="Last-interaction times are written this often.")
+    reminders_enabled: bool = Field(default=True, description="Run the reminder scheduler in the app.")
+    reminder_tick_s: float = Field(default=60.0, description="The scheduler looks at the rules this often.")
+    reminder_catchup_hours: float = Field(
+        default=24.0, description="A reminder missed (process down) still fires within this many hours."
+    )
+    quiet_hours_start: str = Field(default="22:00", description="No reminders from (Beijing time)…")
+    quiet_hours_end: str = Field(default="07:00", description="…until (deferred to this time).")
+
+    # --- web console ---------------------------------------------------------------------------------------
+    # (docs/console.md)
+    console_enabled: bool = Field(default=True, description="Serve the web console under console_path.")
+    console_path: str = Field(default="/console", description="URL prefix of the web console.")
+    console_session_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Signs console cookies. Empty: generated once and kept in <data_dir>/console_secret.",
+    )
+    console_cookie_secure: bool = Field(
+        default=True, description="Console cookies only over HTTPS (set false for plain-HTTP testing)."
+    )
+    console_session_ttl_s: float = Field(default=8 * 3600.0, description="A console sign-in lasts this long.")
+    console_login_window_s: float = Field(default=900.0, description="Window of the sign-in rate limits.")
+    console_login_max_per_login: int = Field(default=5, description="Failed sign-ins per account per window.")
+    console_login_max_per_ip: int = Field(default=20, description="Failed sign-ins per address per window.")
+    console_trust_forwarded: bool = Field(
+        default=False, description="Take the client address from X-Forwarded-For (behind a trusted proxy)."
+    )
+    console_link_ttl_s: float = Field(default=600.0, description="A one-time sign-in link sent in WeChat expires.")
+    console_public_url: str = Field(
+        default="", description="Public base URL of the console for sign-in links (e.g. https://dj.example.cn)."
+    )
+    console_page_size: int = Field(default=50, description="Records per page in the console.")
+    console_branch_page_size: int = Field(default=100, description="Branches per page of the compliance table.")
+    console_trend_months: int = Field(default=12, description="Months in the compliance trend chart.")
+    console_cache_ttl_s: float = Field(
+        default=300.0, description="Longest a cached compliance report is reused (it is also invalidated by writes)."
+    )
+    console_cache_entries: int = Field(default=64, description="Compliance reports kept in memory.")
+    console_upload_max_bytes: int = Field(default=10 * 1024 * 1024, description="Largest document uploaded.")
+    console_upload_extensions: tuple[str, ...] = Field(
+        default=(".txt", ".md", ".html", ".docx"), description="Document types accepted by the console."
+    )
+    console_docs_dirname: str = Field(
+        default="console_docs", description="Folder under data_dir holding documents uploaded in the console."
+    )
+    console_question_max_chars: int = Field(default=200, description="Longest question tried in the console.")
 
     # --- storage -------------------------------------------------------------------------------------------
     database_url: str = Field(default="", description="Empty: a SQLite file under data_dir.")

@@ -83,6 +83,9 @@ class SentenceTransformerEncoder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a progress bar per model load clutters operators' output
 
         if threads > 0:
             torch.set_num_threads(threads)

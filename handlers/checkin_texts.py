@@ -162,3 +162,149 @@ def record_summary(record: RecordView) -> str:
         f"状态：{STATUS_ZH.get(record.status, record.status)}" + ("（逾期上报）" if record.late else "")
     )
     return "\n".join(lines)
+
+
+# --- the check-in conversation (handlers/checkin.py) ------------------------------------------------------
+
+CHECKIN_WORDS: tuple[str, ...] = ("签到", "打卡", "记录")
+CONFIRM_WORDS: tuple[str, ...] = ("确认", "确定", "提交", "是", "对", "好", "好的", "没问题", "ok", "yes")
+EDIT_WORDS: tuple[str, ...] = ("修改", "更改", "改")
+
+# Step → question. ``{types}`` / ``{groups}`` are filled with numbered lists.
+QUESTIONS: dict[str, str] = {
+    "type": "请问开的是什么会？回复序号或名称：\n{types}",
+    "group": "是哪个党小组开的会？回复序号或名称：\n{groups}",
+    "date": "会是哪天开的？例如“昨天”“上周五”“11月20日”。",
+    "expected": "应到多少人？（回复数字）",
+    "present": "实到多少人？（回复数字）",
+    "topic": "会议主题（议题）是什么？",
+    "place": "在哪里开的会？",
+    "host": "主持人是谁？",
+    "recorder": "记录人是谁？",
+    "time": "几点开始的？例如“下午3点”“14:30”。",
+}
+
+# "修改 <字段>": words → step.
+EDIT_FIELDS: dict[str, str] = {
+    "类型": "type", "会议类型": "type", "会议": "type", "活动": "type",
+    "党小组": "group", "小组": "group",
+    "日期": "date", "时间": "time", "开始时间": "time",
+    "人数": "expected", "应到": "expected", "应到人数": "expected",
+    "实到": "present", "实到人数": "present",
+    "主题": "topic", "议题": "topic",
+    "地点": "place", "主持人": "host", "主持": "host", "记录人": "recorder",
+}  # fmt: skip
+
+CONFIRM_HINT = "回复“确认”提交；“修改 字段”更改（如“修改 人数”“修改 地点”）；“取消”放弃。"
+UNDERSTOOD = "已记下：{items}。"
+ALREADY_IN_CHECKIN = "您正在记录一次活动。"
+EXPIRED = "您上次的活动记录超过{minutes}分钟没有完成，已自动取消，内容没有保存。如需记录，请重新发送“签到”。"
+EXPIRED_RESTART = "您上次的活动记录超时未完成，已取消。现在重新开始："
+NOT_UNDERSTOOD = "没看懂您的回答。"
+UNKNOWN_GROUP = "没有找到这个党小组，请回复序号或名称。"
+BAD_TIME = "没看懂开始时间，请换个说法，例如“下午3点”或“14:30”。"
+EMPTY_ANSWER = "内容不能为空。"
+NEGATIVE_COUNT = "人数不能是负数，请填写大于0的整数。"
+PHOTO_ADDED = "已收到照片（共{count}张），提交后随记录保存。"
+PHOTO_ATTACHED = "照片已添加到{when}的{type_name}记录（共{count}张）。"
+PHOTO_NO_RECORD = (
+    "已收到图片。活动照片请在记录活动时发送（发送“签到”开始记录），其他图片暂不能识别。"
+)
+EDIT_WHICH = "请说明要修改哪一项，例如“修改 人数”。可修改：类型、日期、时间、人数、实到、主题、地点、主持人、记录人。"
+SUBMITTED = "已提交！"
+SUBMITTED_PENDING = "记录待支部书记或组织委员确认。"
+SUBMITTED_CONFIRMED = "记录已生效。"
+SUBMITTED_LATE = "提醒：已超过县里规定的上报期限，这条记录标记为逾期上报。"
+PHOTO_LATER = "{minutes}分钟内发送的现场照片会自动补充到这条记录。"
+SUMMARY_TITLE = "请核对：\n"
+SUMMARY_TAIL = "\n" + CONFIRM_HINT
+TOO_MANY_PHOTOS = "照片最多{limit}张，多的没有保存。"
+
+
+def numbered(items: list[str]) -> str:
+    """``1. 主题党日\n2. 党员大会…``."""
+    return "\n".join(f"{i}. {name}" for i, name in enumerate(items, 1))
+
+
+def question(step: str, *, types: list[str], groups: list[str]) -> str:
+    """The question of ``step`` with its numbered choices."""
+    return QUESTIONS[step].format(types=numbered(types), groups=numbered(groups))
+
+
+def draft_summary(fields: dict[str, str]) -> str:
+    """The one summary shown before submitting (``fields``: label → value, in display order)."""
+    lines = [f"{label}：{value}" for label, value in fields.items() if value]
+    return SUMMARY_TITLE + "\n".join(lines) + SUMMARY_TAIL
+
+
+def short_date(value: date) -> str:
+    """``11月20日`` (with the year when not this year's is unclear: always month-day here)."""
+    return _d(value)
+
+
+# --- binding (handlers/binding.py) ------------------------------------------------------------------------
+
+BIND_HOW = "请发送“绑定 邀请码”（邀请码向支部书记或组织委员索取），或扫描支部的绑定二维码。"
+BIND_PICK = "您正在绑定【{branch}】。请回复您在党员名册上的姓名（或序号）：\n{names}"
+BIND_PICK_NAME = "您正在绑定【{branch}】。请回复您在党员名册上的姓名。"
+BIND_PICK_NUMBER = "名册上有同名党员，请回复序号：\n{names}"
+BIND_NONE = "【{branch}】名册里没有待绑定的党员。如有疑问，请联系支部书记或组织委员。"
+BIND_DONE = "绑定成功！您是【{branch}】的{name}。\n发送“签到”记录三会一课、主题党日，发送“本月台账”查看本月情况。"
+BIND_FAILED_WHO = "名册里没有找到“{name}”。请回复列表中的姓名或序号，或回复“取消”。"
+
+
+def candidate_list(cands: list[list[Any]]) -> str:
+    """``1. 王小明\n2. 赵红（手机尾号0001）``."""
+    return "\n".join(f"{i}. {c[1]}" + (f"（{c[2]}）" if c[2] else "") for i, c in enumerate(cands, 1))
+
+
+# --- organizer / ledger (handlers/ledger.py) --------------------------------------------------------------
+
+INVITE_WORDS: tuple[str, ...] = ("邀请码", "绑定码", "生成邀请码")
+LEDGER_MONTH_WORDS: tuple[str, ...] = ("本月台账", "台账", "本月情况", "本月")
+LEDGER_QUARTER_WORDS: tuple[str, ...] = ("本季度情况", "本季度台账", "本季度", "季度台账")
+OWED_WORDS: tuple[str, ...] = ("未完成", "欠账", "还差什么")
+PENDING_WORDS: tuple[str, ...] = ("确认", "待确认")
+COMPLIANCE_WORDS: tuple[str, ...] = ("达标率", "达标情况")
+
+INVITE_TEXT = (
+    "【{branch}】邀请码：{code}（{hours}小时内有效）\n"
+    "请党员关注公众号后发送“绑定 {code}”，从名单中选择自己的姓名即可。\n"
+    "二维码场景值：{scene}（可在公众号后台生成带参数二维码，扫码即绑定）。"
+)
+INVITE_STAFF_WHICH = "请说明为哪个党支部生成邀请码，例如“邀请码 红星村”。"
+ORGANIZER_ONLY = "抱歉，这项功能仅供支部书记、组织委员使用。您可以发送“本月台账”查看本支部情况。"
+STAFF_ONLY = "抱歉，达标率仅供上级党委组织部门查看。您可以发送“本月台账”查看本支部情况。"
+STAFF_WHICH_BRANCH = "请加上支部名称，例如“{command} 红星村”。查看全部支部请发送“达标率”。"
+BRANCH_NOT_FOUND = "在您管辖范围内没有找到“{name}”，请核对支部名称。"
+BRANCH_AMBIGUOUS = "找到多个支部：{names}。请说得更完整一些。"
+
+LEDGER_TITLE = "【{branch}】{label}台账（截至{today}）"
+LEDGER_FOOT = "回复“未完成”查看待办，“签到”记录活动。"
+OWED_TITLE = "【{branch}】还需完成（截至{today}）："
+OWED_NONE = "【{branch}】目前没有未完成的项目，继续保持！"
+OWED_LINE_OPEN = "· {label}：{due}前完成"
+OWED_LINE_MISSING = "· {label}：已逾期（期限{due}），请尽快补开补报"
+MORE_ITEMS = "……另有{n}项"
+PENDING_TITLE = "待确认记录（回复“确认 编号”确认）："
+PENDING_LINE = "#{id} {when} {type_name}{group}，应到{expected}实到{present}，{who}提交"
+PENDING_NONE = "目前没有待确认的记录。"
+CONFIRMED = "已确认 #{id}：{when} {type_name}{group}。"
+COMPLIANCE_TITLE = "【{root}】支部达标率"
+COMPLIANCE_MONTH = "{label}：{pct}（{ok}/{total}个支部）"
+COMPLIANCE_FAILING = "{label}未达标："
+COMPLIANCE_FAIL_LINE = "· {branch}：{items}"
+COMPLIANCE_ALL_OK = "{label}全部达标。"
+COMPLIANCE_FOOT = "回复“达标率 支部名”查看明细。"
+DRILL_TITLE = "【{branch}】达标明细"
+DRILL_MONTH_OK = "{label}：达标"
+DRILL_MONTH_BAD = "{label}：未达标"
+DRILL_OWED = "待完成："
+
+ROW_STATUS = {
+    "done": "已完成",
+    "late": "逾期补报",
+    "missing": "未完成",
+    "open": "进行中",
+    "not_applicable": "不适用",
+}

@@ -14,6 +14,8 @@ MENU_COMMANDS: dict[str, str] = {
     "HELP": "帮助",
     "MORE": "更多",
     "CANCEL": "取消",
+    "CHECKIN": "签到",
+    "LEDGER": "本月台账",
 }
 
 # --- 1. cancel / help / more / events (first in precedence) ----------------------------------------------
@@ -47,7 +49,7 @@ events = Router("events")
 
 @events.on(flt.Event("subscribe"))
 async def subscribe(ctx: Context) -> Reply:
-    """Welcome; a scene value (parametric QR) is noted for branch binding (a later feature)."""
+    """Welcome. (A binding QR scene was taken earlier, by the binding router; other scenes are noted.)"""
     if ctx.inbound.scene:
         return Reply(texts.WELCOME + "\n\n" + texts.SCENE_WELCOME)
     return Reply(texts.WELCOME)

@@ -73,7 +73,9 @@ def _strip(text: str) -> str:
 class Composer:
     """Turns ranked candidates into the user's answer."""
 
-    def __init__(self, lexicon: Lexicon, params: AnswerParams, idf: Callable[[str], float] | None = None) -> None:
+    def __init__(
+        self, lexicon: Lexicon, params: AnswerParams, idf: Callable[[str], float] | None = None
+    ) -> None:
         self.lexicon = lexicon
         self.params = params
         self._idf = idf or (lambda _token: 1.0)
@@ -229,9 +231,13 @@ class Composer:
             items.append((cand, paragraph, fact, quote))
         sources = tuple(
             Source(
-                doc=c.doc.file_name, title=c.doc.meta.title, date=c.doc.meta.date,
-                place=c.doc.meta.place.label or None, paragraph=c.passage.paragraph,
-                quote=par[q.start : q.end].strip(), score=round(c.score, 4),
+                doc=c.doc.file_name,
+                title=c.doc.meta.title,
+                date=c.doc.meta.date,
+                place=c.doc.meta.place.label or None,
+                paragraph=c.passage.paragraph,
+                quote=par[q.start : q.end].strip(),
+                score=round(c.score, 4),
             )
             for c, par, _f, q in items
         )

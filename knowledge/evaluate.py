@@ -26,6 +26,7 @@ class Labelled:
     doc: str | None
     expect_any: tuple[str, ...]
     type: str
+    split: str | None = None  # our own sets mark "tune" / "holdout"
 
     @property
     def answerable(self) -> bool:
@@ -87,8 +88,16 @@ def read_labelled(path: Path) -> list[Labelled]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             d = json.loads(line)
-            rows.append(Labelled(d["id"], d["question"], d.get("doc"), tuple(d.get("expect_any") or ()),
-                                 d.get("type", "fact")))
+            rows.append(
+                Labelled(
+                    d["id"],
+                    d["question"],
+                    d.get("doc"),
+                    tuple(d.get("expect_any") or ()),
+                    d.get("type", "fact"),
+                    d.get("split"),
+                )
+            )
     return rows
 
 
@@ -104,8 +113,14 @@ def evaluate(service: KnowledgeService, rows: Iterable[Labelled]) -> EvalReport:
             if not result.found:
                 report.ood_refused += 1
             else:
-                report.failures.append({"id": row.id, "why": "answered out-of-scope", "question": row.question,
-                                        "got": result.answer.splitlines()[0]})
+                report.failures.append(
+                    {
+                        "id": row.id,
+                        "why": "answered out-of-scope",
+                        "question": row.question,
+                        "got": result.answer.splitlines()[0],
+                    }
+                )
             continue
         report.answerable += 1
         answer_ok = result.found and any(e in result.answer for e in row.expect_any)
@@ -116,13 +131,21 @@ def evaluate(service: KnowledgeService, rows: Iterable[Labelled]) -> EvalReport:
             report.citation_total += 1
             report.citation_ok += first_doc == row.doc
         ranked = service.decide(row.question).ranked[:HIT_DEPTH]
-        rank = next((i + 1 for i, c in enumerate(ranked) if any(e in c.passage.text for e in row.expect_any)), 0)
+        rank = next(
+            (i + 1 for i, c in enumerate(ranked) if any(e in c.passage.text for e in row.expect_any)), 0
+        )
         report.hit1 += rank == 1
         report.hit3 += 0 < rank <= 3
         report.rr_sum += 1 / rank if rank else 0.0
         if not answer_ok or (row.doc and first_doc != row.doc):
             why = "refused" if not result.found else ("wrong answer" if not answer_ok else "wrong citation")
-            report.failures.append({"id": row.id, "why": why, "question": row.question,
-                                    "got": f"{first_doc} | {result.answer.splitlines()[0]}"})
+            report.failures.append(
+                {
+                    "id": row.id,
+                    "why": why,
+                    "question": row.question,
+                    "got": f"{first_doc} | {result.answer.splitlines()[0]}",
+                }
+            )
     report.seconds = time.perf_counter() - started
     return report

@@ -47,19 +47,19 @@ CHUNKER_VERSION = "2026-11-23.3"
 _VERSION_PREFIX = "v"
 
 
-class IndexError_(RuntimeError):  # noqa: N801 - trailing underscore: builtins already own IndexError
+class KnowledgeIndexError(RuntimeError):
     """Base class of index problems; the message tells the operator what to do."""
 
 
-class IndexMissingError(IndexError_):
+class IndexMissingError(KnowledgeIndexError):
     """No index has been built yet."""
 
 
-class IndexCorruptError(IndexError_):
+class IndexCorruptError(KnowledgeIndexError):
     """A file of the index is missing, unreadable or does not match its checksum."""
 
 
-class IndexStaleError(IndexError_):
+class IndexStaleError(KnowledgeIndexError):
     """The index was built with another model or chunker than the one configured."""
 
 
@@ -241,7 +241,9 @@ class IndexStore:
         except FileNotFoundError as exc:
             raise IndexCorruptError(self._corrupt_msg(version, "manifest.json is missing")) from exc
         except (ValueError, TypeError, KeyError) as exc:
-            raise IndexCorruptError(self._corrupt_msg(version, f"manifest.json is unreadable ({exc})")) from exc
+            raise IndexCorruptError(
+                self._corrupt_msg(version, f"manifest.json is unreadable ({exc})")
+            ) from exc
         if manifest.format != FORMAT_VERSION:
             raise IndexStaleError(
                 f"index {version} has format {manifest.format}, this program reads {FORMAT_VERSION}; "
@@ -279,17 +281,18 @@ class IndexStore:
         with (base / "passages.jsonl").open(encoding="utf-8") as f:
             for line in f:
                 p = json.loads(line)
-                passages.append(
-                    Passage(p["id"], p["doc"], p["paragraph"], p["start"], p["end"], p["text"])
-                )
+                passages.append(Passage(p["id"], p["doc"], p["paragraph"], p["start"], p["end"], p["text"]))
                 tokens.append(p["tokens"])
         # Memory-mapped: FAISS holds its own copy for search; this one is only read row by row (the dense
         # score of lexical candidates, incremental re-ingest), so it need not occupy resident memory.
         vectors = np.load(base / "vectors.npy", allow_pickle=False, mmap_mode="r")
         if vectors.shape != (len(passages), manifest.dimension):
             raise IndexCorruptError(
-                self._corrupt_msg(version, f"vectors.npy has shape {vectors.shape}, expected "
-                                  f"({len(passages)}, {manifest.dimension})")
+                self._corrupt_msg(
+                    version,
+                    f"vectors.npy has shape {vectors.shape}, expected "
+                    f"({len(passages)}, {manifest.dimension})",
+                )
             )
         return IndexContent(documents, passages, tokens, vectors, sources)
 
@@ -305,8 +308,8 @@ class IndexStore:
         if manifest.model_fingerprint != model_fingerprint:
             raise IndexStaleError(
                 f"knowledge index {version} was built with embedding model {manifest.model!r} "
-                f"({manifest.model_fingerprint}), but the configured model is different ({model_fingerprint}); "
-                "rebuild it with `python -m bot ingest DIR`"
+                f"({manifest.model_fingerprint}), but the configured model is different "
+                f"({model_fingerprint}); rebuild it with `python -m bot ingest DIR`"
             )
         if manifest.chunker_version != CHUNKER_VERSION:
             raise IndexStaleError(
@@ -316,7 +319,9 @@ class IndexStore:
         self.verify(version, manifest)
         content = self.load_content(version, manifest)
         try:
-            vector_index = VectorIndex.load(self.root / version / "vectors.faiss", dimension=manifest.dimension)
+            vector_index = VectorIndex.load(
+                self.root / version / "vectors.faiss", dimension=manifest.dimension
+            )
             bm25 = bm25s.BM25.load(str(self.root / version / "bm25"), show_progress=False, verbosity=0)
         except (ValueError, OSError) as exc:
             raise IndexCorruptError(self._corrupt_msg(version, str(exc))) from exc
@@ -349,18 +354,32 @@ class IndexStore:
                 for key, doc in content.documents.items():
                     f.write(_document_to_json(key, content.sources.get(key, ""), doc) + "\n")
             with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
-                for p, toks in zip(content.passages, content.tokens, strict=True):
-                    row = {"id": p.passage_id, "doc": p.doc_id, "paragraph": p.paragraph,
-                           "start": p.start, "end": p.end, "text": p.text, "tokens": toks}
+                for passage, toks in zip(content.passages, content.tokens, strict=True):
+                    row = {
+                        "id": passage.passage_id,
+                        "doc": passage.doc_id,
+                        "paragraph": passage.paragraph,
+                        "start": passage.start,
+                        "end": passage.end,
+                        "text": passage.text,
+                        "tokens": toks,
+                    }
                     f.write(json.dumps(row, ensure_ascii=False) + "\n")
             np.save(tmp / "vectors.npy", content.vectors, allow_pickle=False)
             VectorIndex.build(content.vectors).save(tmp / "vectors.faiss")
             bm25.save(str(tmp / "bm25"), show_progress=False)
             files = sorted(p for p in tmp.rglob("*") if p.is_file())
             checksums = {str(p.relative_to(tmp)): _sha256_file(p) for p in files}
-            final = Manifest(**{**asdict(manifest), "version": version, "checksums": checksums,
-                                "documents": manifest.documents, "extra_terms": manifest.extra_terms,
-                                "created_at": time.time()})
+            final = Manifest(
+                **{
+                    **asdict(manifest),
+                    "version": version,
+                    "checksums": checksums,
+                    "documents": manifest.documents,
+                    "extra_terms": manifest.extra_terms,
+                    "created_at": time.time(),
+                }
+            )
             (tmp / "manifest.json").write_text(final.to_json(), encoding="utf-8")
             for p in [*files, tmp / "manifest.json"]:
                 with p.open("rb") as fh:
@@ -371,20 +390,22 @@ class IndexStore:
             pointer.write_text(version + "\n", encoding="utf-8")
             with pointer.open("rb") as fh:
                 os.fsync(fh.fileno())
-            os.replace(pointer, self.current_file)  # the atomic swap readers rely on
+            pointer.replace(self.current_file)  # the atomic swap readers rely on
             _fsync_dir(self.root)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._prune(keep=version)
-        log.info("knowledge index %s written: %d documents, %d passages",
-                 version, len(content.documents), len(content.passages))
+        log.info(
+            "knowledge index %s written: %d documents, %d passages",
+            version,
+            len(content.documents),
+            len(content.passages),
+        )
         return final
 
     def _prune(self, *, keep: str) -> None:
-        versions = sorted(
-            p.name for p in self.root.glob(f"{_VERSION_PREFIX}[0-9]*") if p.is_dir()
-        )
+        versions = sorted(p.name for p in self.root.glob(f"{_VERSION_PREFIX}[0-9]*") if p.is_dir())
         for name in versions[: -self.keep_versions]:
             if name != keep:
                 shutil.rmtree(self.root / name, ignore_errors=True)

@@ -26,8 +26,8 @@ from knowledge.index_store import (
     FORMAT_VERSION,
     DocumentRecord,
     IndexContent,
-    IndexError_,
     IndexStore,
+    KnowledgeIndexError,
     Manifest,
     corpus_hash,
 )
@@ -125,13 +125,17 @@ class Ingestor:
                     raise FileNotFoundError(f"{folder} is not a folder")
                 wanted.update(_read_folder(folder, source, builtin=False))
                 replaced_sources.add(source)
-            sources = {k: (BUILTIN_SOURCE if d.builtin else str(folder.resolve()) if folder else "")
-                       for k, d in wanted.items()}
+            sources = {
+                k: (BUILTIN_SOURCE if d.builtin else str(folder.resolve()) if folder else "")
+                for k, d in wanted.items()
+            }
             if previous is not None:
                 # Documents of folders not ingested now stay as they are.
                 for key, doc in previous.documents.items():
                     src = previous.sources.get(key, "")
-                    if src not in replaced_sources and not (src == BUILTIN_SOURCE and not self.include_builtin):
+                    if src not in replaced_sources and not (
+                        src == BUILTIN_SOURCE and not self.include_builtin
+                    ):
                         wanted.setdefault(key, doc)
                         sources.setdefault(key, src)
             return self._write(previous, wanted, sources, report)
@@ -161,15 +165,17 @@ class Ingestor:
             return None, report
         try:
             manifest = self.store.read_manifest(version)
-            if (manifest.model_fingerprint != self.encoder.fingerprint
-                    or manifest.chunker_version != CHUNKER_VERSION
-                    or manifest.chunk_max_chars != self.chunk_max_chars):
+            if (
+                manifest.model_fingerprint != self.encoder.fingerprint
+                or manifest.chunker_version != CHUNKER_VERSION
+                or manifest.chunk_max_chars != self.chunk_max_chars
+            ):
                 log.warning("index %s was built differently (model/chunker); rebuilding everything", version)
                 report.rebuilt = True
                 return None, report
             self.store.verify(version, manifest)
             return self.store.load_content(version, manifest), report
-        except IndexError_ as exc:
+        except KnowledgeIndexError as exc:
             log.warning("%s — rebuilding from the documents", exc)
             report.rebuilt = True
             return None, report
@@ -215,8 +221,13 @@ class Ingestor:
                 passages.append(p)
                 tokens.append(lexicon.index_tokens(p.text))
         report.removed = sorted(d.file_name for k, d in prev_docs.items() if k not in wanted)
-        if previous is not None and not to_encode and not report.removed and not changed_terms \
-                and len(wanted) == len(prev_docs):
+        if (
+            previous is not None
+            and not to_encode
+            and not report.removed
+            and not changed_terms
+            and len(wanted) == len(prev_docs)
+        ):
             # Nothing changed: keep the current version rather than writing an identical one.
             report.version = self.store.current_version() or ""
             report.documents, report.passages = len(wanted), len(passages)
@@ -227,19 +238,31 @@ class Ingestor:
         bm25 = bm25_from_tokens(tokens)
         records = tuple(
             DocumentRecord(
-                key=k, source=sources.get(k, ""), file_name=d.file_name, content_hash=d.content_hash,
-                title=d.meta.title, date=d.meta.date, publisher=d.meta.publisher,
-                place=d.meta.place.label, passages=sum(1 for p in passages if p.doc_id == k),
+                key=k,
+                source=sources.get(k, ""),
+                file_name=d.file_name,
+                content_hash=d.content_hash,
+                title=d.meta.title,
+                date=d.meta.date,
+                publisher=d.meta.publisher,
+                place=d.meta.place.label,
+                passages=sum(1 for p in passages if p.doc_id == k),
                 builtin=d.builtin,
             )
             for k, d in sorted(wanted.items())
         )
         manifest = Manifest(
-            format=FORMAT_VERSION, version="", created_at=0.0, model=self.encoder.name,
-            model_fingerprint=self.encoder.fingerprint, dimension=self.encoder.dimension,
-            chunker_version=CHUNKER_VERSION, chunk_max_chars=self.chunk_max_chars,
+            format=FORMAT_VERSION,
+            version="",
+            created_at=0.0,
+            model=self.encoder.name,
+            model_fingerprint=self.encoder.fingerprint,
+            dimension=self.encoder.dimension,
+            chunker_version=CHUNKER_VERSION,
+            chunk_max_chars=self.chunk_max_chars,
             corpus_hash=corpus_hash({k: d.content_hash for k, d in wanted.items()}),
-            extra_terms=lexicon.extra_terms, documents=records,
+            extra_terms=lexicon.extra_terms,
+            documents=records,
         )
         content = IndexContent(wanted, passages, tokens, vectors, sources)
         final = self.store.write(manifest, content, bm25)
@@ -264,8 +287,11 @@ class Ingestor:
             row_of = {p.passage_id: i for i, p in enumerate(previous.passages)}
             for i, p in enumerate(passages):
                 j = row_of.get(p.passage_id)
-                if j is not None and prev_docs.get(p.doc_id) is not None and \
-                        prev_docs[p.doc_id].content_hash == wanted[p.doc_id].content_hash:
+                if (
+                    j is not None
+                    and prev_docs.get(p.doc_id) is not None
+                    and prev_docs[p.doc_id].content_hash == wanted[p.doc_id].content_hash
+                ):
                     vectors[i] = previous.vectors[j]
         total = len(to_encode)
         for start in range(0, total, 256):

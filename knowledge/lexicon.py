@@ -104,8 +104,12 @@ class Lexicon:
             # jieba's search mode adds only 2- and 3-character parts; longer domain words inside a
             # compound ("办公经费" in "村级办公经费") are added here.
             if len(w) >= 5:
-                out.extend(w[i : i + n] for n in range(4, len(w)) for i in range(len(w) - n + 1)
-                           if w[i : i + n] in self._terms)
+                out.extend(
+                    w[i : i + n]
+                    for n in range(4, len(w))
+                    for i in range(len(w) - n + 1)
+                    if w[i : i + n] in self._terms
+                )
         return out
 
     def content_tokens(self, text: str) -> list[str]:

@@ -8,6 +8,7 @@ the right unit and period), a frequency, an enumerated item, and the place it na
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -65,7 +66,9 @@ class Candidate:
 
 
 SUBWORD_CREDIT = 0.9
-_ENUM_RE = re.compile(r"^\s*(?:[（(]?([一二三四五六七八九十]+|\d+)[)）]?[.、．]?|([一二三四五六七八九十]+)是)")
+_ENUM_RE = re.compile(
+    r"^\s*(?:[（(]?([一二三四五六七八九十]+|\d+)[)）]?[.、．]?|([一二三四五六七八九十]+)是)"
+)
 _CN = "一二三四五六七八九十"
 
 
@@ -119,8 +122,9 @@ class Searcher:
         places = tuple(dict.fromkeys(e.name for e in entries))
         terms = frozenset(t.lower() for e in entries for t in e.terms)
         quoted = tuple(sorted(quoted_terms([question])))
-        return Query(question, content, self.lexicon.expand(content), question_needs(question), places, terms,
-                     quoted)
+        return Query(
+            question, content, self.lexicon.expand(content), question_needs(question), places, terms, quoted
+        )
 
     def coverage(self, query: Query, passage: Passage, doc: Document) -> float:
         """Share of the question's topic words (idf-weighted) that the passage states, synonyms counted.
@@ -164,7 +168,7 @@ class Searcher:
         lex_order = np.argsort(-lexical)[:k]
         lex_order = lex_order[lexical[lex_order] > 0]
         qvec = self.encoder.encode([query.text])
-        dense_scores, dense_ids = self.index.vector_index.search(qvec, k)
+        _, dense_ids = self.index.vector_index.search(qvec, k)
         dense_order = [int(i) for i in dense_ids[0] if i >= 0]
         rows = list(dict.fromkeys([*map(int, lex_order), *dense_order]))
         lex_rank = {int(r): i + 1 for i, r in enumerate(lex_order)}
@@ -184,8 +188,18 @@ class Searcher:
             score += self._bonus(query, passage, doc)
             place_match = bool(query.places) and doc_in_places(doc, query.places)
             out.append(
-                Candidate(row, passage, doc, score, lex_n, float(c), coverage,
-                          lex_rank.get(row), dense_rank.get(row), place_match)
+                Candidate(
+                    row,
+                    passage,
+                    doc,
+                    score,
+                    lex_n,
+                    float(c),
+                    coverage,
+                    lex_rank.get(row),
+                    dense_rank.get(row),
+                    place_match,
+                )
             )
         out.sort(key=lambda cand: cand.score, reverse=True)
         return out[:limit] if limit else out
@@ -213,7 +227,7 @@ class Searcher:
             # The passage names the concept the question quotes: that is where it is defined.
             bonus += p.number_bonus
         words = list(query.weights.values())
-        for first, second in zip(words, words[1:], strict=False):
+        for first, second in itertools.pairwise(words):
             # Two question words standing together in the passage ("村级办公经费" for 村里 + 办公经费).
             if any(a + b in text for a in first for b in second):
                 bonus += p.phrase_bonus

@@ -95,12 +95,16 @@ class KnowledgeService:
     def open(cls, settings: Settings, *, encoder: Encoder | None = None) -> KnowledgeService:
         """Load the model and the current index (building the built-in one on a fresh install)."""
         started = time.perf_counter()
-        encoder = encoder or SentenceTransformerEncoder(settings.embedding_model, threads=settings.embedding_threads)
+        encoder = encoder or SentenceTransformerEncoder(
+            settings.embedding_model, threads=settings.embedding_threads
+        )
         store = IndexStore(settings.index_dir, keep_versions=settings.index_keep_versions)
         service = cls(settings, encoder, store)
         if store.current_version() is None:
             if not settings.include_builtin_knowledge:
-                raise IndexMissingError(f"no knowledge index under {store.root}; run `python -m bot ingest DIR`")
+                raise IndexMissingError(
+                    f"no knowledge index under {store.root}; run `python -m bot ingest DIR`"
+                )
             log.info("no knowledge index yet: indexing the built-in documents")
             service.ingestor().ingest(None)
         service.reload()
@@ -110,7 +114,9 @@ class KnowledgeService:
     def ingestor(self) -> Ingestor:
         """An ingestor writing to this service's index with its model and settings."""
         return Ingestor(
-            self.store, self.encoder, chunk_max_chars=self.settings.chunk_max_chars,
+            self.store,
+            self.encoder,
+            chunk_max_chars=self.settings.chunk_max_chars,
             batch_size=self.settings.embedding_batch_size,
             include_builtin=self.settings.include_builtin_knowledge,
         )
@@ -124,8 +130,12 @@ class KnowledgeService:
         composer = Composer(lexicon, self.answer_params, searcher.idf)
         with self._lock:
             self._loaded, self._searcher, self._composer, self._stamp = loaded, searcher, composer, stamp
-        log.info("knowledge index %s loaded: %d documents, %d passages", loaded.manifest.version,
-                 len(loaded.content.documents), len(loaded.content.passages))
+        log.info(
+            "knowledge index %s loaded: %d documents, %d passages",
+            loaded.manifest.version,
+            len(loaded.content.documents),
+            len(loaded.content.passages),
+        )
 
     def _refresh_if_changed(self) -> None:
         stamp = self.store.current_stamp()
@@ -138,7 +148,9 @@ class KnowledgeService:
             self.reload()
         except Exception:
             # Keep answering from the verified version we have, but say so loudly.
-            log.exception("a new knowledge index version could not be loaded; still serving %s", self._stamp[0])
+            log.exception(
+                "a new knowledge index version could not be loaded; still serving %s", self._stamp[0]
+            )
             self._stamp = stamp
 
     @property
@@ -232,7 +244,9 @@ class KnowledgeService:
         loaded = self._loaded
         places = []
         if loaded is not None:
-            places = sorted({d.meta.place.label for d in loaded.content.documents.values() if d.meta.place.label})
+            places = sorted(
+                {d.meta.place.label for d in loaded.content.documents.values() if d.meta.place.label}
+            )
         topics = BUILTIN_TOPICS
         if places:
             topics = f"{'、'.join(places)}等地的村干部待遇、工作经费、抓党建促脱贫做法，以及{BUILTIN_TOPICS}"

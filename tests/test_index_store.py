@@ -48,7 +48,9 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", include_builtin_knowledge=False, _env_file=None)  # type: ignore[call-arg]
 
 
-def test_reingest_encodes_only_changed_documents(tmp_path: Path, settings: Settings, encoder: CountingEncoder) -> None:
+def test_reingest_encodes_only_changed_documents(
+    tmp_path: Path, settings: Settings, encoder: CountingEncoder
+) -> None:
     docs = tmp_path / "docs"
     _write_docs(docs)
     ingestor = _ingestor(settings, encoder)
@@ -72,9 +74,9 @@ def test_reingest_encodes_only_changed_documents(tmp_path: Path, settings: Setti
     assert any("2.5万元" in p.text for p in b_passages)
     # Unchanged documents kept their vectors exactly.
     a_rows = [i for i, p in enumerate(loaded.content.passages) if p.doc_id.endswith("/a.txt")]
-    fresh = encoder.inner.encode([
-        "湖南省平江县 平江县村干部报酬调整办法：" + loaded.content.passages[a_rows[0]].text
-    ])
+    fresh = encoder.inner.encode(
+        ["湖南省平江县 平江县村干部报酬调整办法：" + loaded.content.passages[a_rows[0]].text]
+    )
     assert loaded.content.vectors[a_rows].shape[1] == fresh.shape[1]
 
 
@@ -138,7 +140,7 @@ def test_corrupt_index_is_refused_then_rebuilt(
     data[-8:] = b"\x00" * 8
     vectors.write_bytes(bytes(data))
 
-    with pytest.raises(IndexCorruptError, match="vectors.npy does not match its checksum"):
+    with pytest.raises(IndexCorruptError, match=r"vectors\.npy does not match its checksum"):
         IndexStore(settings.index_dir).load(model_fingerprint=encoder.fingerprint)
     with pytest.raises(IndexCorruptError, match="python -m bot ingest"):
         KnowledgeService.open(settings, encoder=encoder)
@@ -164,11 +166,13 @@ def test_missing_file_and_bad_manifest_are_corruption(
     with pytest.raises(IndexCorruptError, match=r"vectors.faiss is missing"):
         store.load(model_fingerprint=encoder.fingerprint)
     (settings.index_dir / version / "manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(IndexCorruptError, match="manifest.json is unreadable"):
+    with pytest.raises(IndexCorruptError, match=r"manifest\.json is unreadable"):
         store.load(model_fingerprint=encoder.fingerprint)
 
 
-def test_index_of_another_model_is_stale(tmp_path: Path, settings: Settings, encoder: CountingEncoder) -> None:
+def test_index_of_another_model_is_stale(
+    tmp_path: Path, settings: Settings, encoder: CountingEncoder
+) -> None:
     docs = tmp_path / "docs"
     _write_docs(docs)
     _ingestor(settings, encoder).ingest(docs)

@@ -18,7 +18,9 @@ from knowledge.numbers import amounts_in, question_needs, states_frequency, unit
         ("不称职的村干部会被怎么处理？", False, None, None),
     ],
 )
-def test_question_needs_number_period_unit(question: str, number: bool, period: str | None, unit: str | None) -> None:
+def test_question_needs_number_period_unit(
+    question: str, number: bool, period: str | None, unit: str | None
+) -> None:
     needs = question_needs(question)
     assert needs.number is number
     assert needs.period == period

@@ -18,8 +18,10 @@ from tests.fixtures_knowledge import DEV_SET, EXTRA_SET
 pytestmark = pytest.mark.model
 
 
-def _check_targets(service: KnowledgeService, path: Path, split: str | None = None, *, accuracy: float = 0.95) -> None:
-    rows = [r for r in read_labelled(path) if split is None or r.id in _ids(path, split)]
+def _check_targets(
+    service: KnowledgeService, path: Path, split: str | None = None, *, accuracy: float = 0.95
+) -> None:
+    rows = [r for r in read_labelled(path) if split is None or r.split == split]
     report = evaluate(service, rows)
     scores = report.scores()
     detail = report.render()
@@ -27,16 +29,6 @@ def _check_targets(service: KnowledgeService, path: Path, split: str | None = No
     assert scores["citation_accuracy"] >= accuracy, detail
     assert scores["ood_refused"] == 1.0, detail
     assert scores["answerable_wrongly_refused"] <= 0.05, detail
-
-
-def _ids(path: Path, split: str) -> set[str]:
-    import json
-
-    return {
-        d["id"]
-        for d in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-        if d.get("split") == split
-    }
 
 
 def test_dev_set_meets_targets(corpus_service: KnowledgeService) -> None:
@@ -93,7 +85,11 @@ def test_answer_puts_fact_first_then_quote_then_source(corpus_service: Knowledge
     assert lines[1].startswith("原文：“") and "38760元/年" in lines[1]
     assert lines[2].startswith("出处：《") and "2020-05-12" in lines[2] and "湖北省宣恩县" in lines[2]
     source = result.sources[0]
-    assert (source.doc, source.date, source.place) == ("000_09c274ac9bae1aaa.txt", "2020-05-12", "湖北省宣恩县")
+    assert (source.doc, source.date, source.place) == (
+        "000_09c274ac9bae1aaa.txt",
+        "2020-05-12",
+        "湖北省宣恩县",
+    )
     assert source.paragraph >= 1
 
 

@@ -16,12 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from embeddings.encoder import ModelNotFoundError
-    from knowledge.index_store import IndexError_
+    from knowledge.index_store import KnowledgeIndexError
     from knowledge.service import KnowledgeService
 
     try:
         service = KnowledgeService.open(settings)  # loading happens once, whatever the number of questions
-    except (IndexError_, ModelNotFoundError) as exc:
+    except (KnowledgeIndexError, ModelNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else iter([args.question])

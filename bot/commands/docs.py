@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
-    from knowledge.index_store import IndexError_, IndexStore
+    from knowledge.index_store import IndexStore, KnowledgeIndexError
 
     store = IndexStore(settings.index_dir)
     version = store.current_version()
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     try:
         manifest = store.read_manifest(version)
-    except IndexError_ as exc:
+    except KnowledgeIndexError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"index {version}: model {manifest.model}, {len(manifest.documents)} documents", file=sys.stderr)
@@ -33,5 +33,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(asdict(doc), ensure_ascii=False))
         else:
-            print(f"{doc.file_name}\t{doc.date or '-'}\t{doc.place or '-'}\t{doc.passages} passages\t{doc.title}")
+            fields = (doc.file_name, doc.date or "-", doc.place or "-", f"{doc.passages} passages", doc.title)
+            print("\t".join(fields))
     return 0

@@ -11,7 +11,9 @@ from bot.settings import Settings
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "folder", nargs="?", type=Path,
+        "folder",
+        nargs="?",
+        type=Path,
         help="folder of .txt/.md/.html/.docx/.pdf documents (omit to refresh only the built-in knowledge)",
     )
 
@@ -39,9 +41,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         progress=lambda msg: print(msg, file=sys.stderr),
     )
     report = ingestor.ingest(folder)
-    print(f"index {report.version}: {report.documents} documents, {report.passages} passages "
-          f"({report.encoded_passages} encoded) in {report.seconds:.1f}s"
-          + (" — previous index rebuilt" if report.rebuilt else ""))
+    print(
+        f"index {report.version}: {report.documents} documents, {report.passages} passages "
+        f"({report.encoded_passages} encoded) in {report.seconds:.1f}s"
+        + (" — previous index rebuilt" if report.rebuilt else "")
+    )
     for label, names in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         if names:
             print(f"{label} ({len(names)}): {', '.join(names)}")

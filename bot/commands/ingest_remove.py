@@ -19,13 +19,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     encoder = SentenceTransformerEncoder(settings.embedding_model, threads=settings.embedding_threads)
     ingestor = Ingestor(
-        IndexStore(settings.index_dir, keep_versions=settings.index_keep_versions), encoder,
-        chunk_max_chars=settings.chunk_max_chars, include_builtin=settings.include_builtin_knowledge,
+        IndexStore(settings.index_dir, keep_versions=settings.index_keep_versions),
+        encoder,
+        chunk_max_chars=settings.chunk_max_chars,
+        include_builtin=settings.include_builtin_knowledge,
     )
     report, missing = ingestor.remove(args.names)
     for name in missing:
         print(f"not in the index: {name}", file=sys.stderr)
     if report.version:
-        print(f"index {report.version}: removed {', '.join(report.removed) or 'nothing'}; "
-              f"{report.documents} documents remain")
+        print(
+            f"index {report.version}: removed {', '.join(report.removed) or 'nothing'}; "
+            f"{report.documents} documents remain"
+        )
     return 1 if missing else 0

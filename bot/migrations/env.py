@@ -11,6 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import bot.broadcast.models  # noqa: F401  (broadcast/reminder tables, migration 0002)
+import bot.console.models  # noqa: F401  (web console tables, migration 0003)
 from bot.db import make_engine
 from bot.settings import Settings
 

@@ -264,15 +264,29 @@ def precheck(
     held_on: date | None = None,
     group_id: int | None = None,
     branch_id: int | None = None,
+    expected: int | None = None,
+    present: int | None = None,
     now: datetime | None = None,
 ) -> None:
     """Run the checks possible with what is known so far, so a conversation can stop early (e.g. tell a
-    second sender about the first record before asking for counts). Raises like :func:`submit_record`."""
+    second sender about the first record before asking for counts). Raises like :func:`submit_record`.
+
+    ``expected`` (with ``present`` when known) is checked against the roster of the branch, or of
+    ``group_id``'s group."""
     actor = require_actor(session=session, openid=openid)
     branch = _branch_for(session=session, actor=actor, branch_id=branch_id)
     assert branch.id is not None
     if held_on is not None:
         check_date(settings=settings, held_on=held_on, now=now)
+    if expected is not None:
+        _check_counts(
+            session=session,
+            settings=settings,
+            branch_id=branch.id,
+            group_id=group_id,
+            expected=expected,
+            present=present,
+        )
     if type_code is not None:
         rule = _check_type_partial(
             session=session, settings=settings, branch=branch, type_code=type_code, group_id=group_id
@@ -317,6 +331,38 @@ def _check_count(field: str, value: Any) -> int:
     return value
 
 
+def _check_counts(
+    *,
+    session: Session,
+    settings: Settings,
+    branch_id: int,
+    group_id: int | None,
+    expected: Any,
+    present: Any = None,
+) -> tuple[int, int]:
+    """应到 ≥ 1 and plausible for the roster (the group's for 党小组会); 实到 (when given) between
+    ``checkin_min_present`` and 应到. Returns the checked pair (``present`` -1 when not given)."""
+    expected = _check_count("expected", expected)
+    if expected < 1:
+        raise StoreError(ErrorCode.BAD_COUNT, field="expected")
+    roster = _roster_size(session=session, branch_id=branch_id, group_id=group_id)
+    cap = settings.checkin_max_expected
+    if roster > 0:
+        cap = min(cap, roster + settings.checkin_expected_margin)
+    if expected > cap:
+        raise StoreError(ErrorCode.EXPECTED_OVER_ROSTER, expected=expected, roster=roster, limit=cap)
+    if present is None:
+        return expected, -1
+    present = _check_count("present", present)
+    if present < 0:
+        raise StoreError(ErrorCode.BAD_COUNT, field="present")
+    if present < settings.checkin_min_present:
+        raise StoreError(ErrorCode.TOO_FEW_PRESENT, minimum=settings.checkin_min_present)
+    if present > expected:
+        raise StoreError(ErrorCode.PRESENT_OVER_EXPECTED, expected=expected, present=present)
+    return expected, present
+
+
 def _validate(
     *,
     session: Session,
@@ -337,22 +383,14 @@ def _validate(
         )
     check_date(settings=settings, held_on=draft.held_on, now=now)
 
-    expected = _check_count("expected", draft.expected)
-    present = _check_count("present", draft.present)
-    if expected < 1:
-        raise StoreError(ErrorCode.BAD_COUNT, field="expected")
-    if present < 0:
-        raise StoreError(ErrorCode.BAD_COUNT, field="present")
-    if present < settings.checkin_min_present:
-        raise StoreError(ErrorCode.TOO_FEW_PRESENT, minimum=settings.checkin_min_present)
-    if present > expected:
-        raise StoreError(ErrorCode.PRESENT_OVER_EXPECTED, expected=expected, present=present)
-    roster = _roster_size(session=session, branch_id=branch.id, group_id=draft.group_id)
-    cap = settings.checkin_max_expected
-    if roster > 0:
-        cap = min(cap, roster + settings.checkin_expected_margin)
-    if expected > cap:
-        raise StoreError(ErrorCode.EXPECTED_OVER_ROSTER, expected=expected, roster=roster, limit=cap)
+    expected, present = _check_counts(
+        session=session,
+        settings=settings,
+        branch_id=branch.id,
+        group_id=draft.group_id,
+        expected=draft.expected,
+        present=draft.present,
+    )
 
     if len(draft.absentees) > settings.checkin_max_absentees:
         raise StoreError(ErrorCode.TOO_MANY, field="absentees", limit=settings.checkin_max_absentees)
@@ -777,6 +815,22 @@ def record_views(*, session: Session, records: Sequence[ActivityRecord]) -> list
             )
         )
     return out
+
+
+def latest_submission(*, session: Session, openid: str, since: datetime) -> RecordView | None:
+    """The current record ``openid``'s member submitted last, if submitted at or after ``since`` (the
+    conversation attaches images sent shortly after a submission to it)."""
+    actor = require_actor(session=session, openid=openid)
+    rec = session.exec(
+        select(ActivityRecord)
+        .where(
+            ActivityRecord.submitted_by == actor.member_id,
+            col(ActivityRecord.is_current).is_(True),
+            col(ActivityRecord.submitted_at) >= since,
+        )
+        .order_by(col(ActivityRecord.submitted_at).desc(), col(ActivityRecord.id).desc())
+    ).first()
+    return None if rec is None else record_views(session=session, records=[rec])[0]
 
 
 def get_record(*, session: Session, record_id: int) -> RecordView:

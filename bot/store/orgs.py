@@ -79,3 +79,24 @@ def ancestors(*, session: Session, org: Organisation) -> Sequence[Organisation]:
     ids = path_ids(org.path)
     rows = {o.id: o for o in session.exec(select(Organisation).where(col(Organisation.id).in_(ids)))}
     return [rows[i] for i in ids if i in rows]
+
+
+def find_branches(*, session: Session, under_path: str, name: str) -> list[tuple[int, str]]:
+    """Active branches under ``under_path`` whose name is ``name`` or contains it (``红星村`` finds
+    ``红星村党支部``): ``(id, name)`` pairs, an exact match alone when there is one."""
+    name = name.strip()
+    if not name:
+        return []
+    rows = list(
+        session.exec(
+            select(Organisation).where(
+                col(Organisation.path).startswith(under_path, autoescape=True),
+                Organisation.level == OrgLevel.BRANCH,
+                col(Organisation.active).is_(True),
+                col(Organisation.name).contains(name, autoescape=True),
+            )
+        )
+    )
+    exact = [o for o in rows if o.name == name]
+    found = exact or sorted(rows, key=lambda o: o.name_path)
+    return [(o.id, o.name) for o in found if o.id is not None]

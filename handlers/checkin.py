@@ -1,0 +1,585 @@
+"""The check-in conversation (签到 / 打卡 / 记录), declared once as a :class:`handlers.flow.Flow`.
+
+    签到 昨天开了主题党日，应到12人实到10人，主题是学习…   → extract what is there
+    (ask only what is missing, one question at a time)       → Step.TYPE … Step.TOPIC
+    请核对：…  确认 / 修改 <字段> / 取消                        → Step.CONFIRM
+    确认                                                     → submit_record(..., clear_state=True)
+
+Every answer is checked at once with the store's ``precheck`` (binding, type applicable to the branch,
+date, duplicate, counts against the roster), so a problem is told at the step that caused it; the
+offending field is cleared and asked again. Nothing here decides a rule: the store does, and
+``handlers.checkin_texts.error_text`` words its refusals. All database work goes through
+:class:`bot.store.service.CheckinStore` (off the event loop).
+
+Photos: an image sent during the conversation is kept in the draft (WeChat MediaId plus the sha256 of
+the MediaId — the bytes are not downloaded, which needs the media API); an image sent within
+``checkin_photo_window_s`` after a submission attaches to that record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+from datetime import date, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.dispatch import Context, Reply, Router
+from bot.dispatch import filters as flt
+from bot.dispatch.filters import FilterResult
+from bot.settings import Settings
+from bot.store import checkins
+from bot.store.errors import DuplicateRecordError, ErrorCode, StoreError
+from bot.store.models import AppliesTo, utcnow
+from bot.store.periods import local_today
+from bot.store.service import CheckinStore
+from handlers import checkin_texts as ct
+from handlers.checkin_dates import DateParseError, parse_past_date
+from handlers.checkin_extract import Extracted, detect_types, extract_checkin, parse_count, parse_time
+from handlers.flow import Flow, on
+
+log = logging.getLogger(__name__)
+
+FLOW = "checkin"
+
+
+class Step(StrEnum):
+    """Where a check-in conversation is. Required steps are asked in ``REQUIRED`` order."""
+
+    TYPE = "type"
+    GROUP = "group"  # only for 党小组会
+    DATE = "date"
+    EXPECTED = "expected"
+    PRESENT = "present"
+    TOPIC = "topic"
+    PLACE = "place"  # optional: extracted, or set by "修改 地点"
+    HOST = "host"
+    RECORDER = "recorder"
+    TIME = "time"
+    CONFIRM = "confirm"
+
+
+REQUIRED: tuple[Step, ...] = (Step.TYPE, Step.GROUP, Step.DATE, Step.EXPECTED, Step.PRESENT, Step.TOPIC)
+QUESTIONS: tuple[tuple[Step, str], ...] = tuple((Step(k), v) for k, v in ct.QUESTIONS.items())
+
+# Step → key of the draft in the conversation state.
+FIELD: dict[Step, str] = {
+    Step.TYPE: "type_code",
+    Step.GROUP: "group_id",
+    Step.DATE: "held_on",
+    Step.EXPECTED: "expected",
+    Step.PRESENT: "present",
+    Step.TOPIC: "topic",
+    Step.PLACE: "place",
+    Step.HOST: "host",
+    Step.RECORDER: "recorder",
+    Step.TIME: "time",
+}
+
+# A refused value: which step asks for it again (None: keep the state as it is).
+_ERROR_STEP: dict[ErrorCode, Step] = {
+    ErrorCode.UNKNOWN_TYPE: Step.TYPE,
+    ErrorCode.NO_COMMITTEE: Step.TYPE,
+    ErrorCode.NO_GROUPS: Step.TYPE,
+    ErrorCode.TYPE_DISABLED: Step.TYPE,
+    ErrorCode.GROUP_NOT_ALLOWED: Step.TYPE,
+    ErrorCode.GROUP_REQUIRED: Step.GROUP,
+    ErrorCode.GROUP_NOT_IN_BRANCH: Step.GROUP,
+    ErrorCode.FUTURE_DATE: Step.DATE,
+    ErrorCode.TOO_OLD: Step.DATE,
+    ErrorCode.BAD_DATE: Step.DATE,
+    ErrorCode.EXPECTED_OVER_ROSTER: Step.EXPECTED,
+    ErrorCode.TOO_FEW_PRESENT: Step.PRESENT,
+    ErrorCode.PRESENT_OVER_EXPECTED: Step.PRESENT,
+}
+# Refusals that end the conversation.
+_FATAL = {ErrorCode.NOT_BOUND, ErrorCode.OTHER_BRANCH, ErrorCode.DUPLICATE, ErrorCode.FORBIDDEN}
+
+_ENTRY_RE = re.compile(r"^(签到|打卡|记录)\s*([:：，,。；;\s]?)\s*(.*)$", re.S)
+_NEGATIVE_RE = re.compile(r"(?:^|[^\d])[-－−﹣]\s*\d|负\s*[\d一二两三四五六七八九十]")
+
+
+class _SayError(Exception):
+    """A handler-level refusal with its text (not a store rule)."""
+
+
+def command_filter(ctx: Context) -> FilterResult:
+    """Only the command words (with or without the meeting after them)."""
+    m = _ENTRY_RE.match(ctx.text) if ctx.text else None
+    return m is not None and (not m.group(3).strip() or bool(m.group(2)) or bool(detect_types(m.group(3))))
+
+
+def entry_filter(ctx: Context) -> FilterResult:
+    """"签到" / "打卡" / "记录" (a menu click maps to "签到"), optionally followed by the meeting, or a
+    message that plainly reports one (a type, a date and a head count). Extracts ``rest``."""
+    text = ctx.text
+    if not text or ctx.inbound.msg_type not in ("text", "event"):
+        return False
+    if m := _ENTRY_RE.match(text):
+        rest = m.group(3).strip()
+        if not rest or m.group(2) or detect_types(rest):
+            return {"rest": rest}
+        return False
+    if ctx.inbound.msg_type == "text" and detect_types(text):
+        ext = extract_checkin(text, today=date.today())
+        if (ext.held_on is not None or ext.date_error is not None) and (
+            ext.expected is not None or ext.present is not None
+        ):
+            return {"rest": text}
+    return False
+
+
+def _media_hash(media_id: str, pic_url: str) -> str:
+    # The image bytes need the media API (verified account, access_token): the hash is of the MediaId
+    # (PicUrl when there is none), so the same delivery attaches once. Documented in docs/checkins.md.
+    return hashlib.sha256((media_id or pic_url).encode()).hexdigest()
+
+
+class CheckinConversation:
+    """Builds the check-in :class:`Flow` for one app (its store and settings)."""
+
+    def __init__(self, store: CheckinStore, settings: Settings, *, state_in_store: bool) -> None:
+        self.store = store
+        self.settings = settings
+        self.state_in_store = state_in_store  # submit_record(clear_state=True) clears it in the same txn
+        self.flow: Flow[Step] = Flow(
+            name=FLOW,
+            steps=Step,
+            ttl_s=settings.conversation_ttl_s,
+            notice_s=settings.checkin_expired_notice_s,
+            entry=(
+                on(entry_filter)(self.start),
+                on(flt.MsgType("image"))(self.photo_after_submit),
+            ),
+            states={
+                **{step: (on(flt.HasText())(self.answer),) for step in FIELD},
+                Step.CONFIRM: (on(flt.HasText())(self.confirm),),
+            },
+            fallbacks=(
+                on(flt.MsgType("image"))(self.photo),
+                on(command_filter)(self.already),
+            ),
+            on_expired=self.expired,
+        )
+
+    def router(self) -> Router:
+        """The flow's router (for ``_flow_routers()`` in bot/app.py)."""
+        return self.flow.router()
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return local_today(self.settings.timezone)
+
+    def _question(self, step: Step, c: dict[str, Any]) -> str:
+        return ct.question(
+            step.value, types=[t[1] for t in c["types"]], groups=[g[1] for g in c["groups"]]
+        )
+
+    def _needs_group(self, d: dict[str, Any], c: dict[str, Any]) -> bool:
+        return any(t[0] == d.get("type_code") and t[2] == AppliesTo.GROUP for t in c["types"])
+
+    def _next_step(self, d: dict[str, Any], c: dict[str, Any]) -> Step:
+        for step in REQUIRED:
+            if step is Step.GROUP and not self._needs_group(d, c):
+                continue
+            if d.get(FIELD[step]) in (None, ""):
+                return step
+        return Step.CONFIRM
+
+    def _summary(self, d: dict[str, Any], c: dict[str, Any]) -> str:
+        type_name = next((t[1] for t in c["types"] if t[0] == d.get("type_code")), d.get("type_code", ""))
+        also = next((t[1] for t in c["types"] if t[0] == d.get("also_counts_as")), "")
+        held = date.fromisoformat(d["held_on"]) if d.get("held_on") else None
+        fields = {
+            "会议": type_name + (f"（同时计为{also}）" if also else ""),
+            "党小组": d.get("group_name") or "",
+            "日期": (ct.short_date(held) if held else "") + (f" {d['time']}" if d.get("time") else ""),
+            "人数": f"应到{d.get('expected')}人，实到{d.get('present')}人",
+            "议题": d.get("topic") or "",
+            "地点": d.get("place") or "",
+            "主持人": d.get("host") or "",
+            "记录人": d.get("recorder") or "",
+            "照片": f"{len(d.get('photos', []))}张" if d.get("photos") else "",
+        }
+        return ct.draft_summary(fields)
+
+    def _prompt(self, step: Step, d: dict[str, Any], c: dict[str, Any]) -> str:
+        return self._summary(d, c) if step is Step.CONFIRM else self._question(step, c)
+
+    async def _precheck(self, ctx: Context, d: dict[str, Any]) -> StoreError | None:
+        """The store's checks on everything known so far (None: all fine)."""
+        try:
+            await self.store.call(
+                checkins.precheck,
+                openid=ctx.user_id,
+                type_code=d.get("type_code"),
+                held_on=date.fromisoformat(d["held_on"]) if d.get("held_on") else None,
+                group_id=d.get("group_id"),
+                expected=d.get("expected"),
+                present=d.get("present") if d.get("expected") is not None else None,
+            )
+        except StoreError as exc:
+            return exc
+        return None
+
+    def _clear_for(self, err: StoreError, d: dict[str, Any], fallback: Step | None) -> Step | None:
+        """Drop the value ``err`` refuses from ``d``; returns the step that asks for it again."""
+        step = _ERROR_STEP.get(err.code)
+        if err.code is ErrorCode.BAD_COUNT:
+            step = Step.PRESENT if err.params.get("field") == "present" else Step.EXPECTED
+        elif err.code is ErrorCode.TOO_LONG:
+            field = err.params.get("field", "")
+            step = next((s for s, f in FIELD.items() if f == field), fallback)
+        if step is None:
+            return fallback
+        d[FIELD[step]] = None
+        if step is Step.TYPE:
+            d["also_counts_as"] = None
+            d["group_id"] = d["group_name"] = None
+        return step
+
+    async def _advance(
+        self, ctx: Context, d: dict[str, Any], c: dict[str, Any], lines: list[str], prefer: Step | None = None
+    ) -> Reply:
+        """Save the state at the next step and ask its question (or show the summary)."""
+        step = prefer or self._next_step(d, c)
+        await self.flow.go(ctx, step, {"d": d, "c": c})
+        return Reply("\n".join([*lines, self._prompt(step, d, c)]))
+
+    async def _settle(
+        self, ctx: Context, d: dict[str, Any], c: dict[str, Any], lines: list[str], answered: Step | None
+    ) -> Reply:
+        """Pre-check ``d``; a refused value is cleared and asked again with the refusal."""
+        err = await self._precheck(ctx, d)
+        if err is None:
+            return await self._advance(ctx, d, c, lines)
+        if err.code in _FATAL:
+            return await self._end(ctx, err)
+        step = self._clear_for(err, d, answered)
+        text = ct.error_text(err)
+        return await self._advance(ctx, d, c, [*lines, text], prefer=step)
+
+    async def _end(self, ctx: Context, err: StoreError) -> Reply:
+        log.info("check-in of %s ended: %s", ctx.user_id, err.code.value)
+        await ctx.clear_state()
+        return Reply(ct.error_text(err))
+
+    # --- parsing answers ---------------------------------------------------------------------------------
+
+    def _capped(self, field: str, text: str, limit: int) -> str:
+        value = checkins.clean_text(text)
+        if not value:
+            raise _SayError(ct.EMPTY_ANSWER)
+        if len(value) > limit:
+            raise StoreError(ErrorCode.TOO_LONG, field=field, limit=limit, length=len(value))
+        return value
+
+    def _count(self, text: str, field: str) -> int:
+        if _NEGATIVE_RE.search(text):
+            raise _SayError(ct.NEGATIVE_COUNT)
+        value = parse_count(text)
+        if value is None:
+            raise StoreError(ErrorCode.BAD_COUNT, field=field)
+        return value
+
+    def _type(self, text: str, c: dict[str, Any]) -> dict[str, Any]:
+        codes = [t[0] for t in c["types"]]
+        stripped = text.strip().rstrip("。.")
+        if stripped.isdigit() and 1 <= int(stripped) <= len(codes):
+            return {"type_code": codes[int(stripped) - 1], "also_counts_as": None}
+        found = detect_types(text) or [t[0] for t in c["types"] if t[1] and t[1] in text]
+        if not found:
+            raise StoreError(ErrorCode.UNKNOWN_TYPE, type_code=text[:20])
+        also = next((x for x in found[1:] if x in codes and x != found[0]), None)
+        return {"type_code": found[0], "also_counts_as": also}
+
+    def _group(self, text: str, c: dict[str, Any]) -> dict[str, Any]:
+        groups: list[list[Any]] = c["groups"]
+        stripped = text.strip().rstrip("。.")
+        if stripped.isdigit() and 1 <= int(stripped) <= len(groups):
+            gid, name = groups[int(stripped) - 1]
+            return {"group_id": gid, "group_name": name}
+
+        def core(s: str) -> str:
+            return re.sub(r"(党小组|小组|组)$", "", s.strip())
+
+        key = core(stripped)
+        hits = [g for g in groups if g[1] == stripped or (key and (core(g[1]) == key or key in g[1]))]
+        if len(hits) != 1:
+            raise _SayError(ct.UNKNOWN_GROUP)
+        return {"group_id": hits[0][0], "group_name": hits[0][1]}
+
+    def parse_answer(self, step: Step, text: str, d: dict[str, Any], c: dict[str, Any]) -> dict[str, Any]:
+        """The draft values an answer to ``step`` gives (raises StoreError / DateParseError / _SayError)."""
+        s = self.settings
+        if step is Step.TYPE:
+            out = self._type(text, c)
+            if not any(t[0] == out["type_code"] and t[2] == AppliesTo.GROUP for t in c["types"]):
+                out.update(group_id=None, group_name=None)
+            return out
+        if step is Step.GROUP:
+            return self._group(text, c)
+        if step is Step.DATE:
+            return {"held_on": parse_past_date(text, today=self.today()).isoformat()}
+        if step is Step.EXPECTED:
+            out = {"expected": self._count(text, "expected")}
+            ext = extract_checkin(text, today=self.today())
+            if ext.present is not None and ext.expected == out["expected"]:
+                out["present"] = ext.present  # "应到25实到23" answers both
+            return out
+        if step is Step.PRESENT:
+            return {"present": self._count(text, "present")}
+        if step is Step.TOPIC:
+            return {"topic": self._capped("topic", text, s.checkin_topic_max_chars)}
+        if step is Step.PLACE:
+            return {"place": self._capped("place", text, s.checkin_place_max_chars)}
+        if step is Step.HOST:
+            return {"host": self._capped("host", text, s.checkin_name_max_chars)}
+        if step is Step.RECORDER:
+            return {"recorder": self._capped("recorder", text, s.checkin_name_max_chars)}
+        if step is Step.TIME:
+            t = parse_time(text)
+            if t is None:
+                raise _SayError(ct.BAD_TIME)
+            return {"time": t.strftime("%H:%M")}
+        raise AssertionError(step)  # pragma: no cover
+
+    def _from_extracted(
+        self, ext: Extracted, d: dict[str, Any], c: dict[str, Any]
+    ) -> tuple[list[str], Step | None]:
+        """Fill ``d`` from a first message; returns the refusal texts and the step of the first one."""
+        s = self.settings
+        problems: list[str] = []
+        first: Step | None = None
+
+        def refuse(step: Step, text: str) -> None:
+            nonlocal first
+            problems.append(text)
+            first = first or step
+
+        if ext.type_code:
+            d["type_code"] = ext.type_code
+            d["also_counts_as"] = next((x for x in ext.also_types if x != ext.type_code), None)
+        if ext.date_error is not None:
+            refuse(Step.DATE, ct.error_text(ext.date_error))
+        elif ext.held_on is not None:
+            d["held_on"] = ext.held_on.isoformat()
+        if ext.group_name and self._needs_group(d, c):
+            with contextlib.suppress(_SayError):
+                d.update(self._group(ext.group_name, c))
+        for key, value in (("expected", ext.expected), ("present", ext.present)):
+            if value is not None:
+                if value < 0:
+                    refuse(Step.EXPECTED, ct.NEGATIVE_COUNT)
+                else:
+                    d[key] = value
+        if ext.start_time is not None:
+            d["time"] = ext.start_time.strftime("%H:%M")
+        texts = (
+            (Step.TOPIC, "topic", ext.topic, s.checkin_topic_max_chars),
+            (Step.PLACE, "place", ext.place, s.checkin_place_max_chars),
+            (Step.HOST, "host", ext.host, s.checkin_name_max_chars),
+            (Step.RECORDER, "recorder", ext.recorder, s.checkin_name_max_chars),
+        )
+        for step, key, raw, limit in texts:
+            if raw:
+                try:
+                    d[key] = self._capped(key, raw, limit)
+                except StoreError as exc:
+                    refuse(step, ct.error_text(exc))
+                except _SayError:
+                    pass
+        return problems, first
+
+    def _understood(self, d: dict[str, Any], c: dict[str, Any]) -> str | None:
+        items: list[str] = []
+        name = next((t[1] for t in c["types"] if t[0] == d.get("type_code")), None)
+        if name:
+            items.append(name + (f"（{d['group_name']}）" if d.get("group_name") else ""))
+        if d.get("held_on"):
+            items.append(ct.short_date(date.fromisoformat(d["held_on"])))
+        if d.get("expected") is not None:
+            items.append(f"应到{d['expected']}人")
+        if d.get("present") is not None:
+            items.append(f"实到{d['present']}人")
+        return ct.UNDERSTOOD.format(items="、".join(items)) if items else None
+
+    # --- handlers ----------------------------------------------------------------------------------------
+
+    async def start(self, ctx: Context, *, prefix: str | None = None) -> Reply:
+        """Entry: check the binding, read the first message, ask the first missing field."""
+        try:
+            info = await self.store.call(checkins.checkin_context, openid=ctx.user_id)
+        except StoreError as exc:
+            log.info("check-in refused for %s: %s", ctx.user_id, exc.code.value)
+            return Reply(ct.error_text(exc))
+        c: dict[str, Any] = {
+            "branch": info.branch_name,
+            "types": [[r.type_code, r.type_name, r.applies_to] for r in info.types],
+            "groups": [[g.id, g.name] for g in info.groups],
+        }
+        d: dict[str, Any] = {"photos": []}
+        lines = [prefix] if prefix else []
+        rest = str(ctx.data.get("rest", ""))
+        if rest:
+            problems, first = self._from_extracted(extract_checkin(rest, today=self.today()), d, c)
+            if understood := self._understood(d, c):
+                lines.append(understood)
+            if problems:
+                # Tell the first problem and ask that field; the pre-check runs with the next answer.
+                err = await self._precheck(ctx, d)
+                if err is not None and err.code in _FATAL:
+                    return await self._end(ctx, err)
+                return await self._advance(ctx, d, c, [*lines, problems[0]], prefer=first)
+        return await self._settle(ctx, d, c, lines, None)
+
+    async def answer(self, ctx: Context) -> Reply:
+        """An answer to the current step's question."""
+        step = self.flow.step_of(ctx)
+        assert step is not None
+        data = self.flow.data(ctx)
+        d, c = dict(data["d"]), data["c"]
+        try:
+            updates = self.parse_answer(step, ctx.text, d, c)
+        except (StoreError, DateParseError) as exc:
+            return await self._advance(ctx, d, c, [ct.error_text(exc)], prefer=step)
+        except _SayError as exc:
+            return await self._advance(ctx, d, c, [str(exc)], prefer=step)
+        d.update(updates)
+        return await self._settle(ctx, d, c, [], step)
+
+    async def confirm(self, ctx: Context) -> Reply:
+        """At the summary: 确认 submits, 修改 <字段> edits (取消 is the common cancel)."""
+        data = self.flow.data(ctx)
+        d, c = dict(data["d"]), data["c"]
+        text = ctx.text.strip().rstrip("。.!！")
+        if text.lower() in ct.CONFIRM_WORDS:
+            return await self.submit(ctx, d, c)
+        for word in ct.EDIT_WORDS:
+            if text.startswith(word):
+                return await self.edit(ctx, d, c, text[len(word) :].strip())
+        return await self._advance(ctx, d, c, [ct.NOT_UNDERSTOOD], prefer=Step.CONFIRM)
+
+    async def edit(self, ctx: Context, d: dict[str, Any], c: dict[str, Any], rest: str) -> Reply:
+        """"修改 地点" asks for the place again; "修改 地点 村委会" sets it at once."""
+        for word in sorted(ct.EDIT_FIELDS, key=len, reverse=True):
+            if rest.startswith(word):
+                step = Step(ct.EDIT_FIELDS[word])
+                value = rest[len(word) :].strip(" ：:为是成")
+                if step is Step.GROUP and not self._needs_group(d, c):
+                    break
+                if word == "人数":
+                    d["present"] = None
+                if not value:
+                    return await self._advance(ctx, d, c, [], prefer=step)
+                try:
+                    d.update(self.parse_answer(step, value, d, c))
+                except (StoreError, DateParseError) as exc:
+                    return await self._advance(ctx, d, c, [ct.error_text(exc)], prefer=step)
+                except _SayError as exc:
+                    return await self._advance(ctx, d, c, [str(exc)], prefer=step)
+                return await self._settle(ctx, d, c, [], step)
+        return await self._advance(ctx, d, c, [ct.EDIT_WHICH], prefer=Step.CONFIRM)
+
+    async def submit(self, ctx: Context, d: dict[str, Any], c: dict[str, Any]) -> Reply:
+        """Write the record and clear the state in one transaction."""
+        draft = checkins.RecordDraft(
+            type_code=d["type_code"],
+            held_on=date.fromisoformat(d["held_on"]),
+            start_time=time.fromisoformat(d["time"]) if d.get("time") else None,
+            place=d.get("place") or "",
+            host=d.get("host") or "",
+            recorder=d.get("recorder") or "",
+            topic=d.get("topic") or "",
+            expected=d["expected"],
+            present=d["present"],
+            photos=[checkins.PhotoIn(**p) for p in d.get("photos", [])],
+            group_id=d.get("group_id"),
+            also_counts_as=d.get("also_counts_as"),
+        )
+        try:
+            view = await self.store.call(
+                checkins.submit_record, openid=ctx.user_id, draft=draft, clear_state=self.state_in_store
+            )
+        except DuplicateRecordError as exc:
+            return await self._end(ctx, exc)
+        except StoreError as exc:
+            if exc.code in _FATAL:
+                return await self._end(ctx, exc)
+            step = self._clear_for(exc, d, Step.CONFIRM)
+            return await self._advance(ctx, d, c, [ct.error_text(exc)], prefer=step)
+        if self.state_in_store:
+            ctx.state = None  # deleted in the record's transaction
+        else:
+            await ctx.clear_state()
+        lines = [ct.SUBMITTED, ct.record_summary(view)]
+        lines.append(ct.SUBMITTED_CONFIRMED if view.status == "confirmed" else ct.SUBMITTED_PENDING)
+        if view.late:
+            lines.append(ct.SUBMITTED_LATE)
+        if warning := ct.quorum_warning(view):
+            lines.append(warning)
+        lines.append(ct.PHOTO_LATER.format(minutes=round(self.settings.checkin_photo_window_s / 60)))
+        log.info("check-in %s submitted by %s (%s)", view.id, ctx.user_id, view.status)
+        return Reply("\n".join(lines))
+
+    async def photo(self, ctx: Context) -> Reply:
+        """An image during the conversation: kept with the draft."""
+        step = self.flow.step_of(ctx) or Step.CONFIRM
+        data = self.flow.data(ctx)
+        d, c = dict(data["d"]), data["c"]
+        photos: list[dict[str, str]] = list(d.get("photos", []))
+        entry = {
+            "media_id": ctx.inbound.media_id or ctx.inbound.pic_url,
+            "sha256": _media_hash(ctx.inbound.media_id, ctx.inbound.pic_url),
+        }
+        if entry["sha256"] not in {p["sha256"] for p in photos}:
+            if len(photos) >= self.settings.checkin_max_photos:
+                text = ct.TOO_MANY_PHOTOS.format(limit=self.settings.checkin_max_photos)
+                return await self._advance(ctx, d, c, [text], prefer=step)
+            photos.append(entry)
+        d["photos"] = photos
+        return await self._advance(ctx, d, c, [ct.PHOTO_ADDED.format(count=len(photos))], prefer=step)
+
+    async def photo_after_submit(self, ctx: Context) -> Reply:
+        """An image outside a conversation: attached to the record this user submitted just before."""
+        since = utcnow() - timedelta(seconds=self.settings.checkin_photo_window_s)
+        try:
+            view = await self.store.call(checkins.latest_submission, openid=ctx.user_id, since=since)
+        except StoreError:
+            view = None
+        if view is None:
+            return Reply(ct.PHOTO_NO_RECORD)
+        photo = checkins.PhotoIn(
+            media_id=ctx.inbound.media_id or ctx.inbound.pic_url,
+            sha256=_media_hash(ctx.inbound.media_id, ctx.inbound.pic_url),
+        )
+        try:
+            view = await self.store.call(
+                checkins.add_photo, openid=ctx.user_id, record_id=view.id, photo=photo
+            )
+        except StoreError as exc:
+            return Reply(ct.error_text(exc))
+        return Reply(
+            ct.PHOTO_ATTACHED.format(
+                when=ct.short_date(view.held_on), type_name=view.type_name, count=len(view.photos)
+            )
+        )
+
+    async def already(self, ctx: Context) -> Reply:
+        """"签到" again in the middle of a check-in: say so and repeat the question."""
+        step = self.flow.step_of(ctx) or Step.CONFIRM
+        data = self.flow.data(ctx)
+        d, c = dict(data["d"]), data["c"]
+        return await self._advance(ctx, d, c, [ct.ALREADY_IN_CHECKIN], prefer=step)
+
+    async def expired(self, ctx: Context) -> Reply:
+        """A message for a check-in past ``conversation_ttl_s``: say it lapsed (or start afresh)."""
+        await ctx.clear_state()
+        match = entry_filter(ctx)
+        if isinstance(match, dict):
+            ctx.data.update(match)
+            return await self.start(ctx, prefix=ct.EXPIRED_RESTART)
+        return Reply(ct.EXPIRED.format(minutes=round(self.settings.conversation_ttl_s / 60)))
