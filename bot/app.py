@@ -280,6 +280,9 @@ def create_app(
     app.router.add_post(settings.wechat_path, handle_post)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
+    from bot.console import setup_console  # web console (docs/console.md), started after the contexts above
+
+    setup_console(app, settings)
     return app
 
 

@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("bot.commands.db", "database migrations (upgrade / current)"),
     "roster": ("bot.commands.roster", "import organisations and members from an Excel/CSV roster"),
     "ledger": ("bot.commands.ledger", "export the 三会一课 台账 as an Excel workbook"),
+    "console": ("bot.commands.console", "web console accounts (add-user / list / disable)"),
+    "reminders": ("bot.commands.reminders", "list reminder rules / run them now"),
 }
 
 

@@ -241,6 +241,13 @@ class Settings(BaseSettings):
 
     # --- storage -------------------------------------------------------------------------------------------
     database_url: str = Field(default="", description="Empty: a SQLite file under data_dir.")
+    sqlite_synchronous: str = Field(
+        default="NORMAL",
+        description=(
+            "SQLite PRAGMA synchronous. NORMAL (with WAL): no fsync per commit, never corrupt, durable across "
+            "process crashes; the last commits may roll back on power loss. FULL: fsync every commit."
+        ),
+    )
     redis_url: str = Field(default="", description="Empty: in-process dedup, locks and token cache.")
 
     @cached_property

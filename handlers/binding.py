@@ -35,7 +35,7 @@ class Step(StrEnum):
 
 
 def bind_command(ctx: Context) -> FilterResult:
-    """"绑定 ABC234" → ``{"code": "ABC234"}``; a bare "绑定" → ``{"code": ""}``."""
+    """ "绑定 ABC234" → ``{"code": "ABC234"}``; a bare "绑定" → ``{"code": ""}``."""
     if ctx.inbound.msg_type != "text" or not ctx.text:
         return False
     code = binding.parse_bind_command(ctx.text)
@@ -66,7 +66,7 @@ class BindingConversation:
             ttl_s=settings.conversation_ttl_s,
             notice_s=0.0,
             entry=(on(bind_command)(self.start), on(bind_scene)(self.start)),
-            states={Step.NAME: (on(flt.HasText())(self.pick),)},
+            states={Step.NAME: (on(flt.MsgType("text") & flt.HasText())(self.pick),)},
         )
 
     def router(self) -> Router:

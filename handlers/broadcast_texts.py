@@ -28,8 +28,6 @@ ALREADY_SENDING = (
     "（如要确认打卡记录，请回复「确认 编号」。）"
 )
 STARTED = "已确认，开始发送给 {n} 人（编号 {id}）。发送完成后会把送达情况发给您，也可回复「通知记录」查看。"
-DISABLED = "通知功能暂未开通，请联系管理员。"
-STALE = "刚才的通知预览已过期或收件人已变化，请重新发送「通知 …」。"
 
 ERRORS: dict[BroadcastErrorCode, str] = {
     BroadcastErrorCode.NOT_BOUND: "您还没有绑定党员身份，不能发通知。请先回复「绑定 邀请码」。",
@@ -90,9 +88,7 @@ def preview(plan: Plan, *, names_max: int) -> str:
     names = "、".join(r.name for r in plan.recipients[:names_max])
     if len(plan.recipients) > names_max:
         names += f" 等{len(plan.recipients)}人"
-    ways = [
-        f"{CHANNELS[k]} {est[k]} 人" for k in ("custom", "template", "mass") if est.get(k)
-    ]
+    ways = [f"{CHANNELS[k]} {est[k]} 人" for k in ("custom", "template", "mass") if est.get(k)]
     if est.get("unreachable"):
         ways.append(f"暂时无法送达 {est['unreachable']} 人")
     return (

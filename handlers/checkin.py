@@ -94,11 +94,18 @@ _ERROR_STEP: dict[ErrorCode, Step] = {
     ErrorCode.TOO_FEW_PRESENT: Step.PRESENT,
     ErrorCode.PRESENT_OVER_EXPECTED: Step.PRESENT,
 }
+# Steps whose answers the store has nothing more to say about until the submission, and steps checked
+# against the roster sizes read at the start (the submission checks everything again in the database).
+_NO_DB_STEPS = frozenset({Step.TOPIC, Step.PLACE, Step.HOST, Step.RECORDER, Step.TIME})
+_COUNT_STEPS = frozenset({Step.EXPECTED, Step.PRESENT})
 # Refusals that end the conversation.
 _FATAL = {ErrorCode.NOT_BOUND, ErrorCode.OTHER_BRANCH, ErrorCode.DUPLICATE, ErrorCode.FORBIDDEN}
 
 _ENTRY_RE = re.compile(r"^(签到|打卡|记录)\s*([:：，,。；;\s]?)\s*(.*)$", re.S)
 _NEGATIVE_RE = re.compile(r"(?:^|[^\d])[-－−﹣]\s*\d|负\s*[\d一二两三四五六七八九十]")
+
+
+_TYPED = flt.MsgType("text") & flt.HasText()
 
 
 class _SayError(Exception):
@@ -112,7 +119,7 @@ def command_filter(ctx: Context) -> FilterResult:
 
 
 def entry_filter(ctx: Context) -> FilterResult:
-    """"签到" / "打卡" / "记录" (a menu click maps to "签到"), optionally followed by the meeting, or a
+    """ "签到" / "打卡" / "记录" (a menu click maps to "签到"), optionally followed by the meeting, or a
     message that plainly reports one (a type, a date and a head count). Extracts ``rest``."""
     text = ctx.text
     if not text or ctx.inbound.msg_type not in ("text", "event"):
@@ -154,8 +161,9 @@ class CheckinConversation:
                 on(flt.MsgType("image"))(self.photo_after_submit),
             ),
             states={
-                **{step: (on(flt.HasText())(self.answer),) for step in FIELD},
-                Step.CONFIRM: (on(flt.HasText())(self.confirm),),
+                # Typed text only: a menu click during a check-in is its command, not an answer.
+                **{step: (on(_TYPED)(self.answer),) for step in FIELD},
+                Step.CONFIRM: (on(_TYPED)(self.confirm),),
             },
             fallbacks=(
                 on(flt.MsgType("image"))(self.photo),
@@ -174,9 +182,7 @@ class CheckinConversation:
         return local_today(self.settings.timezone)
 
     def _question(self, step: Step, c: dict[str, Any]) -> str:
-        return ct.question(
-            step.value, types=[t[1] for t in c["types"]], groups=[g[1] for g in c["groups"]]
-        )
+        return ct.question(step.value, types=[t[1] for t in c["types"]], groups=[g[1] for g in c["groups"]])
 
     def _needs_group(self, d: dict[str, Any], c: dict[str, Any]) -> bool:
         return any(t[0] == d.get("type_code") and t[2] == AppliesTo.GROUP for t in c["types"])
@@ -225,6 +231,21 @@ class CheckinConversation:
             return exc
         return None
 
+    def _counts_problem(self, d: dict[str, Any], c: dict[str, Any]) -> StoreError | None:
+        """The store's count rule (``check_counts``) against the roster size read at the start."""
+        if d.get("expected") is None:
+            return None
+        roster = int(c.get("roster", 0))
+        if d.get("group_id") is not None:
+            roster = next((int(g[2]) for g in c["groups"] if g[0] == d["group_id"]), roster)
+        try:
+            checkins.check_counts(
+                settings=self.settings, roster=roster, expected=d["expected"], present=d.get("present")
+            )
+        except StoreError as exc:
+            return exc
+        return None
+
     def _clear_for(self, err: StoreError, d: dict[str, Any], fallback: Step | None) -> Step | None:
         """Drop the value ``err`` refuses from ``d``; returns the step that asks for it again."""
         step = _ERROR_STEP.get(err.code)
@@ -252,8 +273,16 @@ class CheckinConversation:
     async def _settle(
         self, ctx: Context, d: dict[str, Any], c: dict[str, Any], lines: list[str], answered: Step | None
     ) -> Reply:
-        """Pre-check ``d``; a refused value is cleared and asked again with the refusal."""
-        err = await self._precheck(ctx, d)
+        """Pre-check ``d``; a refused value is cleared and asked again with the refusal.
+
+        Answers to the free-text steps (topic, place, names, time) need no database: their caps are
+        checked when parsed, so they skip the round trip."""
+        if answered in _NO_DB_STEPS:
+            err = None
+        elif answered in _COUNT_STEPS:
+            err = self._counts_problem(d, c)
+        else:
+            err = await self._precheck(ctx, d)
         if err is None:
             return await self._advance(ctx, d, c, lines)
         if err.code in _FATAL:
@@ -300,7 +329,7 @@ class CheckinConversation:
         groups: list[list[Any]] = c["groups"]
         stripped = text.strip().rstrip("。.")
         if stripped.isdigit() and 1 <= int(stripped) <= len(groups):
-            gid, name = groups[int(stripped) - 1]
+            gid, name = groups[int(stripped) - 1][:2]
             return {"group_id": gid, "group_name": name}
 
         def core(s: str) -> str:
@@ -347,9 +376,7 @@ class CheckinConversation:
             return {"time": t.strftime("%H:%M")}
         raise AssertionError(step)  # pragma: no cover
 
-    def _from_extracted(
-        self, ext: Extracted, d: dict[str, Any], c: dict[str, Any]
-    ) -> tuple[list[str], Step | None]:
+    def _from_extracted(self, ext: Extracted, d: dict[str, Any], c: dict[str, Any]) -> tuple[list[str], Step | None]:
         """Fill ``d`` from a first message; returns the refusal texts and the step of the first one."""
         s = self.settings
         problems: list[str] = []
@@ -415,11 +442,14 @@ class CheckinConversation:
             info = await self.store.call(checkins.checkin_context, openid=ctx.user_id)
         except StoreError as exc:
             log.info("check-in refused for %s: %s", ctx.user_id, exc.code.value)
+            if exc.code is ErrorCode.OTHER_BRANCH:  # without a branch id, only county/township staff
+                return Reply(ct.STAFF_NO_CHECKIN)
             return Reply(ct.error_text(exc))
         c: dict[str, Any] = {
             "branch": info.branch_name,
             "types": [[r.type_code, r.type_name, r.applies_to] for r in info.types],
-            "groups": [[g.id, g.name] for g in info.groups],
+            "groups": [[g.id, g.name, g.roster_size] for g in info.groups],
+            "roster": info.roster_size,
         }
         d: dict[str, Any] = {"photos": []}
         lines = [prefix] if prefix else []
@@ -464,7 +494,7 @@ class CheckinConversation:
         return await self._advance(ctx, d, c, [ct.NOT_UNDERSTOOD], prefer=Step.CONFIRM)
 
     async def edit(self, ctx: Context, d: dict[str, Any], c: dict[str, Any], rest: str) -> Reply:
-        """"修改 地点" asks for the place again; "修改 地点 村委会" sets it at once."""
+        """ "修改 地点" asks for the place again; "修改 地点 村委会" sets it at once."""
         for word in sorted(ct.EDIT_FIELDS, key=len, reverse=True):
             if rest.startswith(word):
                 step = Step(ct.EDIT_FIELDS[word])
@@ -557,19 +587,15 @@ class CheckinConversation:
             sha256=_media_hash(ctx.inbound.media_id, ctx.inbound.pic_url),
         )
         try:
-            view = await self.store.call(
-                checkins.add_photo, openid=ctx.user_id, record_id=view.id, photo=photo
-            )
+            view = await self.store.call(checkins.add_photo, openid=ctx.user_id, record_id=view.id, photo=photo)
         except StoreError as exc:
             return Reply(ct.error_text(exc))
         return Reply(
-            ct.PHOTO_ATTACHED.format(
-                when=ct.short_date(view.held_on), type_name=view.type_name, count=len(view.photos)
-            )
+            ct.PHOTO_ATTACHED.format(when=ct.short_date(view.held_on), type_name=view.type_name, count=len(view.photos))
         )
 
     async def already(self, ctx: Context) -> Reply:
-        """"签到" again in the middle of a check-in: say so and repeat the question."""
+        """ "签到" again in the middle of a check-in: say so and repeat the question."""
         step = self.flow.step_of(ctx) or Step.CONFIRM
         data = self.flow.data(ctx)
         d, c = dict(data["d"]), data["c"]

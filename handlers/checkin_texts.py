@@ -13,6 +13,7 @@ from typing import Any
 from bot.store.errors import DuplicateRecordError, ErrorCode, StoreError
 from bot.store.views import RecordView
 from handlers.checkin_dates import DateParseError, DateProblem
+from handlers.texts import MEDIA_NOT_SUPPORTED
 
 FIELD_ZH: dict[str, str] = {
     "type_code": "会议类型",
@@ -207,9 +208,8 @@ EMPTY_ANSWER = "内容不能为空。"
 NEGATIVE_COUNT = "人数不能是负数，请填写大于0的整数。"
 PHOTO_ADDED = "已收到照片（共{count}张），提交后随记录保存。"
 PHOTO_ATTACHED = "照片已添加到{when}的{type_name}记录（共{count}张）。"
-PHOTO_NO_RECORD = (
-    "已收到图片。活动照片请在记录活动时发送（发送“签到”开始记录），其他图片暂不能识别。"
-)
+PHOTO_NO_RECORD = MEDIA_NOT_SUPPORTED["image"]  # the gateway's own wording: one text for one situation
+STAFF_NO_CHECKIN = "活动由各党支部书记、组织委员或党员记录。查看各支部情况请发送“达标率”。"
 EDIT_WHICH = "请说明要修改哪一项，例如“修改 人数”。可修改：类型、日期、时间、人数、实到、主题、地点、主持人、记录人。"
 SUBMITTED = "已提交！"
 SUBMITTED_PENDING = "记录待支部书记或组织委员确认。"

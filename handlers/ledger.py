@@ -68,8 +68,10 @@ def _prev_month(ym: int) -> int:
 def _row_label(row: ComplianceRow) -> str:
     group = f"·{row.org_name}" if row.org_id != row.branch_id else ""
     period = row.period
-    when = f"{period.index}月" if period.kind == Period.MONTH else (
-        f"第{period.index}季度" if period.kind == Period.QUARTER else f"{period.year}年"
+    when = (
+        f"{period.index}月"
+        if period.kind == Period.MONTH
+        else (f"第{period.index}季度" if period.kind == Period.QUARTER else f"{period.year}年")
     )
     return f"{row.type_name}{group}（{when}）"
 
@@ -317,9 +319,7 @@ class LedgerCommands:
         for m in months:
             ok = sum(1 for b in report.branches if b.compliant(m, late_ok=report.late_ok))
             label = _month_label(m) + ("（截至今日）" if m == current else "")
-            lines.append(
-                ct.COMPLIANCE_MONTH.format(label=label, pct=f"{report.share(m):.0%}", ok=ok, total=total)
-            )
+            lines.append(ct.COMPLIANCE_MONTH.format(label=label, pct=f"{report.share(m):.0%}", ok=ok, total=total))
         failing = [(b, b.failing(month, late_ok=report.late_ok)) for b in report.branches]
         failing = [(b, rows) for b, rows in failing if rows]
         if not failing:
@@ -343,9 +343,7 @@ class LedgerCommands:
         failing = bc.failing(month, late_ok=self.settings.compliance_late_is_compliant)
         label = _month_label(month)
         lines.append((ct.DRILL_MONTH_BAD if failing else ct.DRILL_MONTH_OK).format(label=label))
-        lines.extend(
-            f"· {_row_label(r)}：{ct.ROW_STATUS[r.status]}（期限{_d(r.due)}）" for r in failing
-        )
+        lines.extend(f"· {_row_label(r)}：{ct.ROW_STATUS[r.status]}（期限{_d(r.due)}）" for r in failing)
         still_open = [r for r in bc.owed() if r.status == "open"]
         if still_open:
             lines.append(ct.DRILL_OWED)

@@ -84,6 +84,7 @@ class KnowledgeService:
         self.store = store
         self.search_params, self.gate_params, self.answer_params = _params(settings)
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
         self._stamp: tuple[str | None, int] = (None, 0)
         self._searcher: Searcher | None = None
         self._composer: Composer | None = None
@@ -141,17 +142,15 @@ class KnowledgeService:
         stamp = self.store.current_stamp()
         if stamp == self._stamp:
             return
-        with self._lock:
-            if stamp == self._stamp:
+        with self._reload_lock:  # one thread reloads; the others wait and then use the new version
+            if self.store.current_stamp() == self._stamp:
                 return
-        try:
-            self.reload()
-        except Exception:
-            # Keep answering from the verified version we have, but say so loudly.
-            log.exception(
-                "a new knowledge index version could not be loaded; still serving %s", self._stamp[0]
-            )
-            self._stamp = stamp
+            try:
+                self.reload()
+            except Exception:
+                # Keep answering from the verified version we have, but say so loudly.
+                log.exception("a new knowledge index version could not be loaded; still serving %s", self._stamp[0])
+                self._stamp = stamp
 
     @property
     def ready(self) -> bool:

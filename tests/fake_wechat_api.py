@@ -38,9 +38,32 @@ class FakeWeChatAPI:
     token_serial: int = 0
     token_delay_s: float = 0.0
     invalid_tokens: set[str] = field(default_factory=set)
+    # Broadcast tests: errcodes per (path, openid) — queued (used once each) or answered every time —,
+    # a per-call delay, and WeChat's dedup of template client_msg_id / mass clientmsgid.
+    queued_for: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    always_for: dict[tuple[str, str], int] = field(default_factory=dict)
+    delay_s: float = 0.0
+    client_ids: set[str] = field(default_factory=set)
+    duplicates_dropped: int = 0
+    accepted: list[tuple[str, str, str]] = field(default_factory=list)
 
     def fail(self, path: str, *codes: int) -> None:
         self.queued.setdefault(path, []).extend(codes)
+
+    def fail_for(self, path: str, openid: str, *codes: int) -> None:
+        """The next calls to ``path`` for ``openid`` answer ``codes`` (one each)."""
+        self.queued_for.setdefault((path, openid), []).extend(codes)
+
+    def block(self, path: str, openid: str, code: int) -> None:
+        """Every call to ``path`` for ``openid`` answers ``code``."""
+        self.always_for[(path, openid)] = code
+
+    def delivered(self) -> list[tuple[str, str, str]]:
+        """(path, openid, text or template summary) of every message accepted (duplicates dropped)."""
+        return list(self.accepted)
+
+    def received_by(self, openid: str) -> int:
+        return sum(1 for _, who, _ in self.accepted if who == openid)
 
     def calls_to(self, path: str) -> list[Call]:
         return [c for c in self.calls if c.path == path]
@@ -62,12 +85,27 @@ class FakeWeChatAPI:
                 await asyncio.sleep(self.token_delay_s)
             self.token_serial += 1
             return web.json_response({"access_token": f"TOKEN-{self.token_serial}", "expires_in": 7200})
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         queue = self.queued.get(path)
         if queue:
             code = queue.pop(0)
             return web.json_response({"errcode": code, "errmsg": f"fake error {code}"})
         if request.query.get("access_token") in self.invalid_tokens:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        touser = body.get("touser") if isinstance(body, dict) else None
+        if isinstance(touser, str):
+            per_user = self.queued_for.get((path, touser))
+            if per_user:
+                code = per_user.pop(0)
+                return web.json_response({"errcode": code, "errmsg": f"fake error {code}"})
+            if (path, touser) in self.always_for:
+                code = self.always_for[(path, touser)]
+                return web.json_response({"errcode": code, "errmsg": f"fake error {code}"})
+        if isinstance(body, dict) and path.startswith("cgi-bin/message/"):
+            answer = self._accept(path, body)
+            if answer is not None:
+                return answer
         extra: dict[str, Any] = {}
         if path.endswith("template/send"):
             extra = {"msgid": 1001}
@@ -78,6 +116,28 @@ class FakeWeChatAPI:
         elif path.endswith("qrcode/create"):
             extra = {"ticket": "TICKET", "url": "http://weixin.qq.com/q/x", "expire_seconds": 60}
         return web.json_response({"errcode": 0, "errmsg": "ok", **extra})
+
+    def _accept(self, path: str, body: dict[str, Any]) -> web.Response | None:
+        if path.endswith("mass/send"):
+            key = str(body.get("clientmsgid", ""))
+            if key and key in self.client_ids:
+                return web.json_response({"errcode": 45065, "errmsg": "clientmsgid exist"})
+            self.client_ids.add(key)
+            for who in body.get("touser", []):
+                self.accepted.append((path, str(who), body["text"]["content"]))
+            return None
+        key = str(body.get("client_msg_id", ""))
+        if path.endswith("template/send") and key:
+            if key in self.client_ids:
+                self.duplicates_dropped += 1  # WeChat sends one message per openid + client_msg_id
+                return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": 1001})
+            self.client_ids.add(key)
+        if path.endswith("template/send"):
+            text = "|".join(str(v.get("value", "")) for v in body.get("data", {}).values())
+        else:
+            text = str(body.get("text", {}).get("content", ""))
+        self.accepted.append((path, str(body.get("touser", "")), text))
+        return None
 
     def app(self) -> web.Application:
         app = web.Application()

@@ -19,9 +19,11 @@ from bot.app import create_app
 from bot.db import make_engine
 from bot.settings import Settings
 from bot.store import checkins
+from bot.store.errors import ErrorCode, StoreError
 from bot.store.migrate import upgrade
 from bot.store.models import ActivityRecord, ConversationStateRow, InviteCode, Member, WeChatBinding
 from bot.store.periods import local_today
+from bot.store.views import RecordView
 from handlers import checkin_texts as ct
 from handlers import texts
 from tests.fake_wechat_api import FakeAnswerer, WeChatClient, event_xml, message_xml
@@ -53,7 +55,8 @@ class Bot:
         return reply
 
     async def event(self, user: str, event: str, key: str = "") -> str | None:
-        return await self.wc.send(event_xml(event, key, user=user))
+        # Events are deduplicated by user + CreateTime: give each its own second.
+        return await self.wc.send(event_xml(event, key, user=user, create_time=next(_ids)))
 
     def records(self, **where: Any) -> list[ActivityRecord]:
         with Session(self.engine) as s:
@@ -62,7 +65,7 @@ class Bot:
                 stmt = stmt.where(getattr(ActivityRecord, k) == v)
             return list(s.exec(stmt.order_by(col(ActivityRecord.id))))
 
-    def view(self, record_id: int) -> checkins.RecordView:
+    def view(self, record_id: int) -> RecordView:
         with Session(self.engine) as s:
             return checkins.get_record(session=s, record_id=record_id)
 
@@ -109,7 +112,9 @@ def _today(bot: Bot) -> Any:
 
 async def test_rich_first_message_to_confirmation(make_bot: Any) -> None:
     bot = await make_bot()
-    reply = await bot.say(World.MEM_A, "签到 昨天开了主题党日，应到12人实到10人，主题是学习党的二十届四中全会精神，地点在村党群服务中心")
+    reply = await bot.say(
+        World.MEM_A, "签到 昨天开了主题党日，应到12人实到10人，主题是学习党的二十届四中全会精神，地点在村党群服务中心"
+    )
     assert "请核对" in reply and "应到12人，实到10人" in reply and "学习党的二十届四中全会精神" in reply
     assert "村党群服务中心" in reply
     assert bot.state(World.MEM_A) is not None
@@ -140,7 +145,11 @@ async def test_minimal_first_message_step_by_step(make_bot: Any) -> None:
     assert ct.SUBMITTED_CONFIRMED in reply  # an organizer's record is confirmed at once
     [rec] = bot.records()
     assert (rec.type_code, rec.expected, rec.present, rec.topic, rec.status) == (
-        "lecture", 11, 9, "讲党史", "confirmed"
+        "lecture",
+        11,
+        9,
+        "讲党史",
+        "confirmed",
     )
 
 
@@ -151,6 +160,10 @@ async def test_menu_click_starts_and_numbered_type(make_bot: Any) -> None:
     assert "2. " in reply
     reply = await bot.say(World.MEM_A, "1")
     assert "哪天" in reply
+    # a menu click during the check-in is its own command, not an answer; the check-in goes on
+    reply = await bot.event(World.MEM_A, "CLICK", "LEDGER")
+    assert reply is not None and reply.startswith("【红星村党支部】")
+    assert "还没到" in await bot.say(World.MEM_A, "明天")
 
 
 async def test_edit_a_field_then_confirm(make_bot: Any) -> None:
@@ -290,7 +303,7 @@ async def test_ten_thousand_character_topic(make_bot: Any) -> None:
 
 async def test_injection_looking_text_stored_verbatim(make_bot: Any) -> None:
     bot = await make_bot()
-    topic = "学习'); DROP TABLE activity_record;-- <script>alert(1)</script> ]]> & \"引号\""
+    topic = '学习\'); DROP TABLE activity_record;-- <script>alert(1)</script> ]]> & "引号"'
     await bot.say(World.MEM_A, "签到 昨天开了主题党日，应到12人实到10人")
     reply = await bot.say(World.MEM_A, topic)
     assert topic in reply
@@ -310,7 +323,7 @@ async def test_branch_comes_from_binding_never_from_text(make_bot: Any) -> None:
     await bot.say(World.MEM_A, "确认")
     rec_a = bot.records(branch_id=bot.world.a.id)[0]
     reply = await bot.say(World.SEC_B, f"确认 {rec_a.id}")
-    assert reply == ct.error_text(checkins.StoreError(checkins.ErrorCode.FORBIDDEN))
+    assert reply == ct.error_text(StoreError(ErrorCode.FORBIDDEN))
     assert bot.records(branch_id=bot.world.a.id)[0].status == "pending"
 
 
@@ -371,9 +384,7 @@ async def test_organizer_confirms_pending_record(make_bot: Any) -> None:
     assert reply.startswith(f"已确认 #{rec.id}")
     assert bot.records()[0].status == "confirmed"
     assert await bot.say(World.ORG_A, "确认") == ct.PENDING_NONE
-    assert await bot.say(World.MEM_A, f"确认 {rec.id}") == ct.error_text(
-        checkins.StoreError(checkins.ErrorCode.FORBIDDEN)
-    )
+    assert await bot.say(World.MEM_A, f"确认 {rec.id}") == ct.error_text(StoreError(ErrorCode.FORBIDDEN))
 
 
 async def test_ledger_replies(make_bot: Any) -> None:
@@ -409,6 +420,7 @@ async def test_compliance_for_county_staff(make_bot: Any) -> None:
     assert "没有找到" in reply
     assert await bot.say(World.SEC_A, "达标率") == ct.STAFF_ONLY
     assert await bot.say(World.MEM_A, "达标率") == ct.STAFF_ONLY
+    assert await bot.say(World.STAFF, "签到") == ct.STAFF_NO_CHECKIN
     reply = await bot.say(World.STAFF, "本月台账 红星村")
     assert reply.startswith("【红星村党支部】")
 

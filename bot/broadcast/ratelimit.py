@@ -7,13 +7,14 @@ import time
 
 
 class RateLimiter:
-    """``rate`` events per ``per_s`` seconds, bursts up to ``burst`` (default: one second's worth).
+    """``rate`` events per ``per_s`` seconds, bursts up to ``burst``.
 
     ``rate <= 0`` means unlimited. Waiters are served in order (one lock)."""
 
     def __init__(self, rate: float, *, per_s: float = 1.0, burst: float | None = None) -> None:
         self.rate = rate / per_s if per_s > 0 else 0.0
-        self.capacity = max(1.0, burst if burst is not None else self.rate)
+        # Default burst: a tenth of a second of traffic (smooth sending, no start-up spike).
+        self.capacity = max(1.0, burst if burst is not None else self.rate / 10)
         self._tokens = self.capacity
         self._stamp = time.monotonic()
         self._lock = asyncio.Lock()

@@ -474,9 +474,9 @@ def claim_deliveries(
     """Claim up to ``limit`` deliveries that are due (pending and ``next_attempt_at`` passed, or
     ``sending`` with an expired lease) for ``owner`` until ``now + broadcast_lease_s``.
 
-    PostgreSQL: ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`` — concurrent senders never
-    claim the same row and never wait for each other. SQLite: one writer at a time, so the same
-    conditional UPDATE is atomic (one process per SQLite file)."""
+    PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` then ``UPDATE … WHERE id IN (…)`` — concurrent senders never
+    claim the same row and never wait for each other. SQLite: one writer at a time, and the UPDATE
+    repeats the "due" condition, so a row picked by two processes is claimed by one (RETURNING)."""
     moment = now or utcnow()
     due = sa.or_(
         sa.and_(col(Delivery.state) == DeliveryState.PENDING, col(Delivery.next_attempt_at) <= moment),
@@ -485,9 +485,15 @@ def claim_deliveries(
     candidates = sa.select(col(Delivery.id)).where(due).order_by(col(Delivery.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    # Two statements, not UPDATE … WHERE id IN (subquery): PostgreSQL may re-run a LIMIT … SKIP LOCKED
+    # subquery inside an UPDATE and claim more rows than asked.
+    picked = [row[0] for row in session.execute(candidates)]
+    if not picked:
+        session.rollback()
+        return []
     stmt = (
         sa.update(Delivery)
-        .where(col(Delivery.id).in_(candidates.scalar_subquery()), due)
+        .where(col(Delivery.id).in_(picked), due)
         .values(
             state=DeliveryState.SENDING,
             lease_owner=owner,
@@ -546,14 +552,18 @@ def begin_attempts(
     now: datetime | None = None,
 ) -> set[int]:
     """Just before the API calls: mark deliveries ``inflight`` (attempts + 1, channel, mass key) while
-    still owned by ``owner``. Returns the ids still owned (a lost lease is not sent)."""
+    still owned by ``owner``. Returns the ids still owned (a lost lease is not sent). One UPDATE per
+    distinct (channel, mass key)."""
     moment = now or utcnow()
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for delivery_id, plan in attempts.items():
+        groups.setdefault(plan, []).append(delivery_id)
     owned: set[int] = set()
-    for delivery_id, (channel, mass_key) in attempts.items():
+    for (channel, mass_key), ids in groups.items():
         result = session.execute(
             sa.update(Delivery)
             .where(
-                col(Delivery.id) == delivery_id,
+                col(Delivery.id).in_(ids),
                 col(Delivery.lease_owner) == owner,
                 col(Delivery.state) == DeliveryState.SENDING,
             )
@@ -564,10 +574,10 @@ def begin_attempts(
                 mass_key=mass_key,
                 updated_at=moment,
             )
+            .returning(col(Delivery.id))
             .execution_options(synchronize_session=False)
         )
-        if getattr(result, "rowcount", 0):
-            owned.add(delivery_id)
+        owned.update(row[0] for row in result)
     session.commit()
     return owned
 
@@ -587,35 +597,38 @@ class Outcome:
 def record_results(
     *, session: Session, owner: str, outcomes: Sequence[Outcome], now: datetime | None = None
 ) -> set[int]:
-    """Write the outcomes (only for rows ``owner`` still holds); returns the broadcasts touched."""
+    """Write the outcomes (only for rows ``owner`` still holds), one UPDATE per distinct outcome;
+    returns the broadcasts touched."""
     moment = now or utcnow()
-    touched: set[int] = set()
+    groups: dict[tuple[str, str | None, str, int | None, datetime | None], list[int]] = {}
     for o in outcomes:
+        groups.setdefault((o.state, o.channel, o.reason, o.error_code, o.retry_at), []).append(o.delivery_id)
+    touched: set[int] = set()
+    for (state, channel, reason, error_code, retry_at), ids in groups.items():
         values: dict[str, Any] = {
             "inflight": False,
             "lease_owner": None,
             "lease_until": None,
-            "reason": o.reason,
-            "error_code": o.error_code,
+            "reason": reason,
+            "error_code": error_code,
             "updated_at": moment,
         }
-        if o.channel is not None:
-            values["channel"] = o.channel
-        if o.retry_at is not None:
-            values.update(state=DeliveryState.PENDING, next_attempt_at=o.retry_at)
+        if channel is not None:
+            values["channel"] = channel
+        if retry_at is not None:
+            values.update(state=DeliveryState.PENDING, next_attempt_at=retry_at)
         else:
-            values["state"] = o.state
-            if o.state == DeliveryState.DELIVERED:
+            values["state"] = state
+            if state == DeliveryState.DELIVERED:
                 values["sent_at"] = moment
-        session.execute(
+        result = session.execute(
             sa.update(Delivery)
-            .where(col(Delivery.id) == o.delivery_id, col(Delivery.lease_owner) == owner)
+            .where(col(Delivery.id).in_(ids), col(Delivery.lease_owner) == owner)
             .values(**values)
+            .returning(col(Delivery.broadcast_id))
             .execution_options(synchronize_session=False)
         )
-    if outcomes:
-        ids = [o.delivery_id for o in outcomes]
-        touched = set(session.exec(select(Delivery.broadcast_id).where(col(Delivery.id).in_(ids)).distinct()))
+        touched.update(row[0] for row in result)
     session.commit()
     return touched
 

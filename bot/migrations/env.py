@@ -10,9 +10,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-import bot.broadcast.models  # noqa: F401  (broadcast/reminder tables, migration 0002)
-import bot.console.models  # noqa: F401  (web console tables, migration 0003)
+import bot.broadcast.models  # broadcast/reminder tables, migration 0002
+import bot.console.models  # web console tables, migration 0003
+import bot.store.models  # noqa: F401  (registers the store's tables on SQLModel.metadata)
 from bot.db import make_engine
 from bot.settings import Settings
 

@@ -340,12 +340,19 @@ def _check_counts(
     expected: Any,
     present: Any = None,
 ) -> tuple[int, int]:
-    """应到 ≥ 1 and plausible for the roster (the group's for 党小组会); 实到 (when given) between
-    ``checkin_min_present`` and 应到. Returns the checked pair (``present`` -1 when not given)."""
+    """:func:`check_counts` against the roster of the branch (the group's for 党小组会)."""
+    roster = _roster_size(session=session, branch_id=branch_id, group_id=group_id)
+    return check_counts(settings=settings, roster=roster, expected=expected, present=present)
+
+
+def check_counts(*, settings: Settings, roster: int, expected: Any, present: Any = None) -> tuple[int, int]:
+    """应到 ≥ 1 and ≤ ``roster`` + margin (and the absolute cap); 实到 (when given) between
+    ``checkin_min_present`` and 应到. Pure: a conversation checks an answer against the roster size it
+    read at its start; the submission checks again against the database. Returns the pair (``present``
+    -1 when not given)."""
     expected = _check_count("expected", expected)
     if expected < 1:
         raise StoreError(ErrorCode.BAD_COUNT, field="expected")
-    roster = _roster_size(session=session, branch_id=branch_id, group_id=group_id)
     cap = settings.checkin_max_expected
     if roster > 0:
         cap = min(cap, roster + settings.checkin_expected_margin)

@@ -11,11 +11,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete
 
 from bot.conversation import ConversationState
 from bot.store.models import ConversationStateRow, utcnow
+
+_TABLE: sa.Table = ConversationStateRow.__table__  # type: ignore[attr-defined]
 
 
 def _to_dt(epoch: float) -> datetime:
@@ -30,44 +35,49 @@ class SqlStateStorage:
 
     # --- sync core (also usable from threads and tests) ---------------------------------------------------
 
+    # The hot path of every message in a conversation: one Core statement each (no ORM unit of work).
+
     def get_sync(self, user_id: str, *, now: datetime | None = None) -> ConversationState | None:
         """The live state of ``user_id``; an expired row is deleted and None returned."""
         moment = now or utcnow()
-        with Session(self._engine) as session:
-            row = session.get(ConversationStateRow, user_id)
+        t = _TABLE
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.c.flow, t.c.step, t.c.data, t.c.expires_at).where(t.c.openid == user_id)
+            ).first()
             if row is None:
+                conn.rollback()
                 return None
             if row.expires_at <= moment:
-                session.delete(row)
-                session.commit()
+                conn.execute(sa.delete(t).where(t.c.openid == user_id, t.c.expires_at <= moment))
+                conn.commit()
                 return None
-            return ConversationState(
-                user_id=row.openid,
-                flow=row.flow,
-                step=row.step,
-                expires_at=row.expires_at.timestamp(),
-                data=dict(row.data),
-            )
+            conn.rollback()
+        return ConversationState(
+            user_id=user_id,
+            flow=row.flow,
+            step=row.step,
+            expires_at=row.expires_at.timestamp(),
+            data=dict(row.data),
+        )
 
     def set_sync(self, state: ConversationState) -> None:
-        """Insert or replace the state of ``state.user_id``."""
-        data: dict[str, Any] = _plain(state.data)
-        with Session(self._engine) as session:
-            row = session.get(ConversationStateRow, state.user_id)
-            if row is None:
-                row = ConversationStateRow(
-                    openid=state.user_id,
-                    flow=state.flow,
-                    step=state.step,
-                    data=data,
-                    expires_at=_to_dt(state.expires_at),
-                )
-            else:
-                row.flow, row.step, row.data = state.flow, state.step, data
-                row.expires_at = _to_dt(state.expires_at)
-                row.updated_at = utcnow()
-            session.add(row)
-            session.commit()
+        """Insert or replace the state of ``state.user_id`` (one upsert)."""
+        values: dict[str, Any] = {
+            "openid": state.user_id,
+            "flow": state.flow,
+            "step": state.step,
+            "data": _plain(state.data),
+            "expires_at": _to_dt(state.expires_at),
+            "updated_at": utcnow(),
+        }
+        insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
+        stmt = insert(_TABLE).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[_TABLE.c.openid], set_={k: stmt.excluded[k] for k in values if k != "openid"}
+        )
+        with self._engine.begin() as conn:
+            conn.execute(stmt)
 
     def clear_sync(self, user_id: str) -> None:
         """Forget ``user_id``'s state (no error when there is none)."""

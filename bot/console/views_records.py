@@ -1,0 +1,124 @@
+"""Records: a filtered, paginated list; one record with photos, versions and audit trail; confirmation."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from bot.console import queries
+from bot.console.web import forbidden, not_found, principal, redirect, render, state, store
+from bot.store.compliance import STATUS_ZH
+from bot.store.errors import ErrorCode, StoreError
+from bot.store.periods import PeriodRef, parse_period
+
+MESSAGES = {
+    "confirmed": "已确认该记录。",
+    "already": "该记录已被确认（或已更正为新版本），无需重复确认。",
+}
+ACTION_ZH = {"create": "提交", "submit": "提交", "confirm": "确认", "correct": "更正", "photo_add": "添加照片"}
+FIELD_ZH = {
+    "status": "状态", "held_on": "日期", "start_time": "时间", "place": "地点", "host": "主持人", "recorder": "记录人",
+    "topic": "议题", "expected": "应到", "present": "实到", "summary": "内容摘要", "decisions": "决议",
+    "absentees": "缺席人员", "type_code": "类型", "group_id": "党小组", "also_counts_as": "同时计为",
+    "_version": "版本", "_supersedes": "更正自", "_reason": "原因", "_via": "途径",
+}  # fmt: skip
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+async def records_page(request: web.Request) -> web.StreamResponse:
+    who = principal(request)
+    settings = state(request).settings
+    q = request.query
+    period: PeriodRef | None = None
+    if q.get("period", "").strip():
+        try:
+            period = parse_period(q["period"])
+        except ValueError:
+            raise web.HTTPBadRequest(text="period must look like 2026-11, 2026Q4 or 2026") from None
+    status = q.get("status", "") if q.get("status", "") in queries.STATUS_FILTERS else ""
+    branch_id = _int(q.get("branch"))
+    if branch_id is not None:
+        try:
+            await store(request).call(queries.org_in_scope, principal=who, org_id=branch_id)
+        except StoreError:
+            return not_found(request, "该党支部")
+    flt = queries.RecordFilter(
+        branch_id=branch_id,
+        branch_name=q.get("branch_name", "").strip()[:50],
+        type_code=q.get("type", "").strip()[:32],
+        period=period,
+        status=status,
+    )
+    page = await store(request).call(
+        queries.list_records,
+        principal=who,
+        flt=flt,
+        page=_int(q.get("page")) or 1,
+        page_size=settings.console_page_size,
+    )
+    types = await store(request).call(queries.activity_type_names)
+    base = {k: v for k, v in q.items() if k != "page" and v}
+    return render(
+        request,
+        "records.html",
+        {
+            "title": "活动记录",
+            "page": page,
+            "flt": flt,
+            "period_text": q.get("period", ""),
+            "types": types,
+            "statuses": queries.STATUS_FILTERS,
+            "page_query": lambda n: urlencode({**base, "page": n}),
+        },
+    )
+
+
+async def record_page(request: web.Request) -> web.StreamResponse:
+    who = principal(request)
+    record_id = _int(request.match_info["record_id"])
+    if record_id is None:
+        return not_found(request, "该记录")
+    try:
+        detail = await store(request).call(queries.record_detail, principal=who, record_id=record_id)
+    except StoreError:
+        return not_found(request, "该记录")
+    return render(
+        request,
+        "record.html",
+        {
+            "title": f"{detail.record.branch_name} {detail.record.type_name}",
+            "d": detail,
+            "r": detail.record,
+            "message": MESSAGES.get(request.query.get("msg", ""), ""),
+            "action_zh": ACTION_ZH,
+            "field_zh": FIELD_ZH,
+            "status_zh": STATUS_ZH,
+            "tz": state(request).settings.timezone,
+        },
+    )
+
+
+async def record_confirm(request: web.Request) -> web.StreamResponse:
+    who = principal(request)
+    record_id = _int(request.match_info["record_id"])
+    if record_id is None:
+        return not_found(request, "该记录")
+    try:
+        await store(request).call(queries.confirm_record, principal=who, record_id=record_id)
+    except StoreError as err:
+        if err.code == ErrorCode.NOT_FOUND:
+            return not_found(request, "该记录")
+        if err.code == ErrorCode.FORBIDDEN:
+            return forbidden(request, "只有本支部书记、副书记、组织委员或上级组织部门可以确认记录。")
+        if err.code in (ErrorCode.ALREADY_CONFIRMED, ErrorCode.NOT_CURRENT):
+            raise redirect(request, f"/records/{record_id}?msg=already") from None
+        raise
+    state(request).cache.clear()
+    raise redirect(request, f"/records/{record_id}?msg=confirmed")
