@@ -85,7 +85,8 @@ class SentenceTransformerEncoder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call] # a progress bar per model load clutters operators' output
+        # A progress bar per model load clutters operators' output.
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         if threads > 0:
             torch.set_num_threads(threads)
