@@ -49,21 +49,24 @@ MEASURES = [
 ]
 
 
-def _county(rng: random.Random) -> str:
-    return rng.choice(STEMS) + rng.choice(STEMS) + "县"
+def _counties(n: int, rng: random.Random) -> list[str]:
+    """``n`` distinct invented county names (so that a question naming one has one right answer)."""
+    names = [a + b + c + "县" for a in STEMS for b in STEMS for c in STEMS if len({a, b, c}) == 3]
+    return rng.sample(names, n)
 
 
-def make_document(i: int, rng: random.Random) -> tuple[str, str, list[tuple[str, str]]]:
+def make_document(i: int, county: str, rng: random.Random) -> tuple[str, str, list[tuple[str, str]]]:
     """One document's text and a few (question, expected figure) pairs about it."""
-    county = _county(rng)
     year = rng.randint(2015, 2025)
     title = f"{county}{rng.choice(['加强', '推进', '深化'])}基层党建工作的做法（之{i}）"
     lines = [title, f"发布时间:{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]
     facts: list[tuple[str, str]] = []
+    # Each role and fund is stated once per document, so every generated question has one right answer.
+    roles, funds = rng.sample(ROLES, len(ROLES)), rng.sample(FUNDS, len(FUNDS))
     for _ in range(rng.randint(8, 12)):
         kind = rng.random()
-        if kind < 0.35:
-            role = rng.choice(ROLES)
+        if kind < 0.35 and roles:
+            role = roles.pop()
             pay = rng.randint(8, 60) * 100
             old = pay - rng.randint(2, 10) * 100
             lines.append(
@@ -72,8 +75,8 @@ def make_document(i: int, rng: random.Random) -> tuple[str, str, list[tuple[str,
                 f"{rng.choice(SURNAME)}某等{rng.randint(3, 40)}名干部据此领取了绩效报酬。"
             )
             facts.append((f"{county}{role}每月待遇是多少？", f"{pay}元"))
-        elif kind < 0.65:
-            fund = rng.choice(FUNDS)
+        elif kind < 0.65 and funds:
+            fund = funds.pop()
             amount = rng.randint(1, 30)
             lines.append(
                 f"在经费保障上，{county}确保{fund}每年不低于{amount}万元，"
@@ -104,8 +107,8 @@ def main() -> None:
     corpus, data = root / "corpus", root / "data"
     corpus.mkdir(parents=True, exist_ok=True)
     facts: list[tuple[str, str]] = []
-    for i in range(args.docs):
-        _, text, doc_facts = make_document(i, rng)
+    for i, county in enumerate(_counties(args.docs, rng)):
+        _, text, doc_facts = make_document(i, county, rng)
         (corpus / f"doc{i:05d}.txt").write_text(text, encoding="utf-8")
         facts += doc_facts
     try:

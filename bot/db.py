@@ -40,7 +40,13 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_synchronous))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A pre-ping costs a round trip on every checkout (every store call); recycling old connections
+    # covers server-side idle timeouts without it; after a server restart one call fails and
+    # SQLAlchemy invalidates the whole pool.
+    recycle = settings.db_pool_recycle_s
+    return create_engine(
+        url, pool_pre_ping=settings.db_pool_pre_ping, pool_recycle=int(recycle) if recycle > 0 else -1
+    )
 
 
 def ping(engine: Engine) -> bool:

@@ -248,6 +248,24 @@ class Settings(BaseSettings):
             "process crashes; the last commits may roll back on power loss. FULL: fsync every commit."
         ),
     )
+    db_pool_recycle_s: float = Field(
+        default=1800.0,
+        description=(
+            "PostgreSQL: connections older than this are replaced at checkout (instead of a pre-ping round "
+            "trip on every checkout). Keep it below any server/proxy idle timeout. ≤ 0: never."
+        ),
+    )
+    db_pool_pre_ping: bool = Field(
+        default=False, description="PostgreSQL: ping every connection at checkout (one extra round trip each)."
+    )
+    rules_cache_ttl_s: float = Field(
+        default=30.0,
+        description=(
+            "The rule book (activity types, frequency rules) is cached per process for the check-in path; "
+            "a change made by this process invalidates it at once, one made elsewhere shows within this time. "
+            "0: read it every time."
+        ),
+    )
     redis_url: str = Field(default="", description="Empty: in-process dedup, locks and token cache.")
 
     @cached_property

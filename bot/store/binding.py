@@ -11,6 +11,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -47,31 +48,37 @@ def parse_bind_scene(scene: str) -> str | None:
     return m.group(1) if m else None
 
 
+_M = Member.__table__  # type: ignore[attr-defined]
+_O = Organisation.__table__  # type: ignore[attr-defined]
+_B = WeChatBinding.__table__  # type: ignore[attr-defined]
+# Built once: it runs on every check-in message (no ORM objects, no statement construction per call).
+_ACTOR_STMT = (
+    sa.select(
+        _M.c.id, _M.c.name, _M.c.active, _M.c.group_id, _M.c.role, _M.c.category, _O.c.id.label("org_id"),
+        _O.c.name.label("org_name"), _O.c.path, _O.c.level, _O.c.has_committee,
+    )
+    .select_from(_B.join(_M, _M.c.id == _B.c.member_id).join(_O, _O.c.id == _M.c.org_id))
+    .where(_B.c.openid == sa.bindparam("openid"))
+)
+
+
 def actor_for_openid(*, session: Session, openid: str) -> Actor | None:
-    """The active roster member bound to ``openid`` (None: not bound or deactivated)."""
-    row = session.exec(
-        select(Member, Organisation)
-        .join(WeChatBinding, col(WeChatBinding.member_id) == col(Member.id))
-        .join(Organisation, col(Organisation.id) == col(Member.org_id))
-        .where(WeChatBinding.openid == openid)
-    ).first()
-    if row is None:
+    """The active roster member bound to ``openid`` (None: not bound or deactivated). One Core statement."""
+    row = session.connection().execute(_ACTOR_STMT, {"openid": openid}).first()
+    if row is None or not row.active:
         return None
-    member, org = row
-    if not member.active:
-        return None
-    assert member.id is not None and org.id is not None
     return Actor(
-        member_id=member.id,
+        member_id=row.id,
         openid=openid,
-        name=member.name,
-        org_id=org.id,
-        org_name=org.name,
-        org_path=org.path,
-        org_level=org.level,
-        group_id=member.group_id,
-        role=member.role,
-        category=member.category,
+        name=row.name,
+        org_id=row.org_id,
+        org_name=row.org_name,
+        org_path=row.path,
+        org_level=row.level,
+        group_id=row.group_id,
+        role=row.role,
+        category=row.category,
+        org_has_committee=bool(row.has_committee),
     )
 
 

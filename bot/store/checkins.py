@@ -16,12 +16,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from pydantic import field_validator
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot.settings import Settings
 from bot.store.binding import require_actor
@@ -43,7 +44,7 @@ from bot.store.models import (
 )
 from bot.store.orgs import get_org, groups_of
 from bot.store.periods import local_date, local_today, month_key
-from bot.store.rules import EffectiveRule, load_rulebook
+from bot.store.rules import EffectiveRule, cached_rulebook, load_rulebook
 from bot.store.views import AbsenteeView, Actor, PhotoView, RecordView
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -138,16 +139,55 @@ def _cap(field: str, value: str, limit: int) -> str:
 # --- context and pre-checks ------------------------------------------------------------------------------
 
 
+# Hot-path statements (every check-in message runs some of them): Core, built once.
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+_RECORD = ActivityRecord.__table__  # type: ignore[attr-defined]
+_ORG = Organisation.__table__  # type: ignore[attr-defined]
+_ROSTER_OF_BRANCH = (
+    sa.select(sa.func.count())
+    .select_from(_MEMBER)
+    .where(_MEMBER.c.active.is_(True), _MEMBER.c.org_id == sa.bindparam("org"), _MEMBER.c.role != "staff")
+)
+_ROSTER_OF_GROUP = (
+    sa.select(sa.func.count())
+    .select_from(_MEMBER)
+    .where(_MEMBER.c.active.is_(True), _MEMBER.c.group_id == sa.bindparam("group"))
+)
+_RECORD_ID_BY_KEY = sa.select(_RECORD.c.id).where(_RECORD.c.current_key == sa.bindparam("key"))
+_ORG_NAME = sa.select(_ORG.c.name).where(_ORG.c.id == sa.bindparam("id"))
+
+
 def _roster_size(*, session: Session, branch_id: int, group_id: int | None = None) -> int:
-    stmt = select(func.count()).select_from(Member).where(col(Member.active).is_(True))
+    conn = session.connection()
     if group_id is not None:
-        stmt = stmt.where(Member.group_id == group_id)
-    else:
-        stmt = stmt.where(Member.org_id == branch_id, Member.role != "staff")
-    return int(session.exec(stmt).one())
+        return int(conn.execute(_ROSTER_OF_GROUP, {"group": group_id}).scalar_one())
+    return int(conn.execute(_ROSTER_OF_BRANCH, {"org": branch_id}).scalar_one())
 
 
-def _branch_for(*, session: Session, actor: Actor, branch_id: int | None) -> Organisation:
+class BranchLike(Protocol):
+    """What the checks need of a branch: an :class:`Organisation`, or :class:`_Branch` from the binding."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def has_committee(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Branch:
+    """A member's own branch, read with the binding (no second query)."""
+
+    id: int
+    name: str
+    path: str
+    has_committee: bool
+
+
+def _branch_for(*, session: Session, actor: Actor, branch_id: int | None) -> BranchLike:
     """The branch a record is for: the actor's own; staff may name one in their subtree."""
     if actor.is_staff:
         if branch_id is None:
@@ -158,10 +198,11 @@ def _branch_for(*, session: Session, actor: Actor, branch_id: int | None) -> Org
         return branch
     if branch_id is not None and branch_id != actor.org_id:
         raise StoreError(ErrorCode.OTHER_BRANCH)
-    return get_org(session=session, org_id=actor.org_id)
+    # A member's organisation is their branch; the binding query read its fields.
+    return _Branch(actor.org_id, actor.org_name, actor.org_path, actor.org_has_committee)
 
 
-def _applicable(rule: EffectiveRule, branch: Organisation, groups: Sequence[Organisation]) -> bool:
+def _applicable(rule: EffectiveRule, branch: BranchLike, groups: Sequence[Organisation]) -> bool:
     if not rule.enabled:
         return False
     if rule.applies_to == AppliesTo.COMMITTEE:
@@ -179,7 +220,7 @@ def checkin_context(
     branch = _branch_for(session=session, actor=actor, branch_id=branch_id)
     assert branch.id is not None
     groups = groups_of(session=session, branch_id=branch.id)
-    rules = load_rulebook(session=session, settings=settings).for_path(branch.path)
+    rules = cached_rulebook(session=session, settings=settings).for_path(branch.path)
     infos = []
     for g in groups:
         assert g.id is not None
@@ -202,11 +243,11 @@ def _check_type(
     *,
     session: Session,
     settings: Settings,
-    branch: Organisation,
+    branch: BranchLike,
     type_code: str,
     group_id: int | None,
 ) -> EffectiveRule:
-    book = load_rulebook(session=session, settings=settings)
+    book = cached_rulebook(session=session, settings=settings)
     if type_code not in book.types:
         raise StoreError(ErrorCode.UNKNOWN_TYPE, type_code=type_code)
     rule = book.for_path(branch.path).get(type_code)
@@ -247,6 +288,9 @@ def find_current_record(
     *, session: Session, branch_id: int, type_code: str, held_on: date, group_id: int | None = None
 ) -> RecordView | None:
     """The current record of that meeting, if any."""
+    key = current_key(branch_id, type_code, held_on, group_id)
+    if session.connection().execute(_RECORD_ID_BY_KEY, {"key": key}).first() is None:
+        return None  # the usual case: one indexed lookup, no ORM load
     rec = session.exec(
         select(ActivityRecord).where(
             ActivityRecord.current_key == current_key(branch_id, type_code, held_on, group_id)
@@ -300,7 +344,7 @@ def precheck(
 
 
 def _check_type_partial(
-    *, session: Session, settings: Settings, branch: Organisation, type_code: str, group_id: int | None
+    *, session: Session, settings: Settings, branch: BranchLike, type_code: str, group_id: int | None
 ) -> EffectiveRule:
     try:
         return _check_type(
@@ -308,7 +352,7 @@ def _check_type_partial(
         )
     except StoreError as exc:
         if exc.code is ErrorCode.GROUP_REQUIRED:  # not known yet: the conversation asks for it
-            book = load_rulebook(session=session, settings=settings)
+            book = cached_rulebook(session=session, settings=settings)
             return book.for_path(branch.path)[type_code]
         raise
 
@@ -374,7 +418,7 @@ def _validate(
     *,
     session: Session,
     settings: Settings,
-    branch: Organisation,
+    branch: BranchLike,
     draft: RecordDraft,
     now: datetime | None,
 ) -> _Clean:
@@ -485,6 +529,8 @@ def _insert_children(
 
 
 def _raise_duplicate(*, session: Session, key: str) -> None:
+    if session.connection().execute(_RECORD_ID_BY_KEY, {"key": key}).first() is None:
+        return  # the usual case: one indexed lookup, no ORM load
     rec = session.exec(select(ActivityRecord).where(ActivityRecord.current_key == key)).first()
     if rec is not None:
         raise DuplicateRecordError(record_views(session=session, records=[rec])[0])
@@ -549,12 +595,47 @@ def submit_record(
         )
     )
     if clear_state:
-        state = session.get(ConversationStateRow, openid)
-        if state is not None:
-            session.delete(state)
+        state_table = ConversationStateRow.__table__  # type: ignore[attr-defined]
+        session.connection().execute(sa.delete(state_table).where(state_table.c.openid == openid))
+    # The view from what was just written (no read-back: that was five more queries per submission).
+    group_name = None
+    if record.group_id is not None:
+        group_name = session.connection().execute(_ORG_NAME, {"id": record.group_id}).scalar()
+    view = RecordView(
+        id=record.id,
+        branch_id=branch.id,
+        branch_name=branch.name,
+        group_id=record.group_id,
+        group_name=group_name,
+        type_code=record.type_code,
+        type_name=clean.rule.type_name,
+        held_on=record.held_on,
+        start_time=record.start_time,
+        place=record.place,
+        host=record.host,
+        recorder=record.recorder,
+        topic=record.topic,
+        expected=record.expected,
+        present=record.present,
+        summary=record.summary,
+        decisions=record.decisions,
+        also_counts_as=record.also_counts_as,
+        absentees=tuple(AbsenteeView(a.name, a.reason, a.member_id) for a in clean.absentees),
+        photos=tuple(PhotoView(p.media_id, p.sha256) for p in clean.photos),
+        submitted_by=actor.member_id,
+        submitted_by_name=actor.name,
+        submitted_at=moment.astimezone(UTC),  # as the database gives it back
+        status=str(record.status),
+        late=record.late,
+        confirmed_by=record.confirmed_by,
+        confirmed_at=record.confirmed_at.astimezone(UTC) if record.confirmed_at is not None else None,
+        version=record.version,
+        supersedes_id=None,
+        is_current=True,
+        warnings=clean.warnings,
+    )
     session.commit()
-    view = record_views(session=session, records=[record])[0]
-    return _with_warnings(view, clean.warnings)
+    return view
 
 
 def _with_warnings(view: RecordView, warnings: tuple[str, ...]) -> RecordView:

@@ -7,9 +7,14 @@ several ancestors override, the nearest one wins. ``deadline_days`` NULL means t
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.settings import Settings
@@ -95,6 +100,44 @@ def load_rulebook(*, session: Session, settings: Settings) -> RuleBook:
     return RuleBook(types, rules, settings.checkin_deadline_days)
 
 
+# Per-process cache of the rule book for the check-in hot path, per engine (tests open many databases).
+# Entries are built from plain rows into transient objects, so they never expire with a session.
+_BOOKS: weakref.WeakKeyDictionary[Engine, tuple[float, int, RuleBook]] = weakref.WeakKeyDictionary()
+_BOOKS_LOCK = threading.Lock()
+
+
+def cached_rulebook(*, session: Session, settings: Settings) -> RuleBook:
+    """:func:`load_rulebook`, kept per process for ``rules_cache_ttl_s`` (check-in path: every message
+    needs the rules, which change rarely). :func:`set_rule_override` invalidates it at once; a change made
+    by another process shows within the TTL."""
+    ttl = settings.rules_cache_ttl_s
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    now = time.monotonic()
+    deadline = settings.checkin_deadline_days
+    if ttl > 0:
+        with _BOOKS_LOCK:
+            entry = _BOOKS.get(engine)
+        if entry is not None and entry[0] > now and entry[1] == deadline:
+            return entry[2]
+    conn = session.connection()
+    t_type = ActivityType.__table__  # type: ignore[attr-defined]
+    t_rule = FrequencyRule.__table__  # type: ignore[attr-defined]
+    types = {r.code: ActivityType(**r._mapping) for r in conn.execute(sa.select(t_type))}
+    rules = [FrequencyRule(**r._mapping) for r in conn.execute(sa.select(t_rule))]
+    book = RuleBook(types, rules, deadline)
+    if ttl > 0:
+        with _BOOKS_LOCK:
+            _BOOKS[engine] = (now + ttl, deadline, book)
+    return book
+
+
+def invalidate_rulebook_cache() -> None:
+    """Forget every cached rule book (after a rule or an activity type changed)."""
+    with _BOOKS_LOCK:
+        _BOOKS.clear()
+
+
 def effective_rules(*, session: Session, settings: Settings, org_id: int) -> dict[str, EffectiveRule]:
     """The rules in force at ``org_id``."""
     org = get_org(session=session, org_id=org_id)
@@ -160,5 +203,6 @@ def set_rule_override(*, session: Session, org_id: int, type_code: str, **change
         setattr(existing, key, value)
     session.add(existing)
     session.commit()
+    invalidate_rulebook_cache()
     session.refresh(existing)
     return existing

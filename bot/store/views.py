@@ -26,6 +26,7 @@ class Actor:
     group_id: int | None
     role: str
     category: str
+    org_has_committee: bool = False  # the member's organisation (their branch) has a 支委会
 
     @property
     def is_staff(self) -> bool:
