@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -601,3 +602,25 @@ def test_absentee_rows_belong_to_their_version(
     )
     rows = list(session.exec(select(RecordAbsentee).where(col(RecordAbsentee.record_id) == v1.id)))
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize("kind", ["branch", "group", "organizer", "quorum"])
+def test_submitted_view_equals_the_stored_record(
+    session: Session, store_settings: Settings, world: World, kind: str
+) -> None:
+    """``submit_record`` builds its view from what it wrote (no read-back): it must equal a fresh read."""
+    openid = World.ORG_A if kind == "organizer" else World.MEM_A
+    overrides: dict[str, object] = {
+        "photos": [{"media_id": "m1", "sha256": "a" * 64}],
+        "also_counts_as": "lecture",
+    }
+    if kind == "group":
+        overrides = {"type_code": "group_meeting", "group_id": world.group1.id, "expected": 5, "present": 4,
+                     "absentees": []}  # fmt: skip
+    if kind == "quorum":
+        overrides = {"type_code": "general_meeting", "expected": 12, "present": 6, "absentees": []}
+    view = submit_record(session=session, settings=store_settings, openid=openid, draft=draft(**overrides), now=NOW)
+    session.expire_all()
+    stored = get_record(session=session, record_id=view.id)
+    assert replace(view, warnings=()) == stored
+    assert view.warnings == (("quorum",) if kind == "quorum" else ())

@@ -32,6 +32,7 @@ class SqlStateStorage:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._upsert = _upsert_statement(engine.dialect.name)
 
     # --- sync core (also usable from threads and tests) ---------------------------------------------------
 
@@ -42,9 +43,7 @@ class SqlStateStorage:
         moment = now or utcnow()
         t = _TABLE
         with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(t.c.flow, t.c.step, t.c.data, t.c.expires_at).where(t.c.openid == user_id)
-            ).first()
+            row = conn.execute(_SELECT, {"openid": user_id}).first()
             if row is None:
                 conn.rollback()
                 return None
@@ -71,13 +70,8 @@ class SqlStateStorage:
             "expires_at": _to_dt(state.expires_at),
             "updated_at": utcnow(),
         }
-        insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
-        stmt = insert(_TABLE).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[_TABLE.c.openid], set_={k: stmt.excluded[k] for k in values if k != "openid"}
-        )
         with self._engine.begin() as conn:
-            conn.execute(stmt)
+            conn.execute(self._upsert, values)
 
     def clear_sync(self, user_id: str) -> None:
         """Forget ``user_id``'s state (no error when there is none)."""
@@ -107,6 +101,18 @@ class SqlStateStorage:
 
     async def purge_expired(self) -> int:
         return await asyncio.to_thread(self.purge_expired_sync)
+
+
+_SELECT = sa.select(_TABLE.c.flow, _TABLE.c.step, _TABLE.c.data, _TABLE.c.expires_at).where(
+    _TABLE.c.openid == sa.bindparam("openid")
+)
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT (openid) DO UPDATE`` (SQLite and PostgreSQL), built once per storage."""
+    stmt = (sqlite_insert if dialect == "sqlite" else pg_insert)(_TABLE)
+    columns = ("flow", "step", "data", "expires_at", "updated_at")
+    return stmt.on_conflict_do_update(index_elements=[_TABLE.c.openid], set_={k: stmt.excluded[k] for k in columns})
 
 
 def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
