@@ -32,6 +32,7 @@ import psutil
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bench.wechat_client import text_body, wait_ready
 from bot.wechat.protocol import sign
 
 TOKEN = "bench-token"
@@ -102,29 +103,6 @@ def _count_records(url: str) -> int:
         engine.dispose()
 
 
-async def _wait_ready(port: int, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with aiohttp.ClientSession() as session:
-        while True:
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server on port {port} not ready after {timeout_s}s")
-            await asyncio.sleep(0.2)
-
-
-def _body(user: str, msg_id: int, content: str) -> bytes:
-    return (
-        f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
-    ).encode()
-
-
 def _script(index: int, days_ago: int) -> list[str]:
     """One conversation: rich first message, or step by step (alternating)."""
     topic = f"学习党章第{index}次"
@@ -156,7 +134,7 @@ async def _load(port: int, openids: list[str], concurrency: int, members: int) -
                 params = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce}
                 t0 = time.perf_counter()
                 try:
-                    async with session.post(url, params=params, data=_body(openid, next(ids), content)) as r:
+                    async with session.post(url, params=params, data=text_body(openid, next(ids), content)) as r:
                         text = await r.text()
                         ok = r.status == 200 and "<Content>" in text
                 except aiohttp.ClientError:
@@ -217,7 +195,7 @@ def main() -> int:
             [sys.executable, "-m", "bench.checkin_load", "--child", str(args.port)], env=env, cwd=ROOT
         )
         try:
-            asyncio.run(_wait_ready(args.port, timeout_s=120))
+            asyncio.run(wait_ready([args.port], timeout_s=120))
             server = psutil.Process(proc.pid)
             cpu0 = sum(server.cpu_times()[:2])
             load0 = os.getloadavg()[0]

@@ -10,8 +10,11 @@ SQLite file (or a throw-away PostgreSQL schema), creates a county console accoun
 
 * the compliance page for December 2026 (1,000 branches, 12-month trend) — steady state: the report is
   cached and validated by one fingerprint query per view;
-* the same page cold (the cache emptied before each view: what the first view after a write costs);
-* a branch drill-down, the record list (page 1 and a deep page) and a record list filtered by status.
+* the same page cold (the cache emptied before each view: a new process, a new day, another period);
+* the first view right after a submission (a record and its audit event inserted before each view: the
+  view recomputes only the touched branch) and right after a confirmation;
+* a branch drill-down, the record list (page 1, a deep page by OFFSET and the same depth by keyset
+  cursor, as the "next" links go) and a record list filtered by status.
 """
 
 from __future__ import annotations
@@ -19,16 +22,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import statistics
 import tempfile
 import time
 import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiohttp
 import sqlalchemy as sa
 from aiohttp import web
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.compliance_bench import generate
@@ -38,6 +44,7 @@ from bot.console.web import CONSOLE
 from bot.db import make_engine
 from bot.settings import Settings
 from bot.store.migrate import upgrade
+from bot.store.models import ActivityRecord, AuditEvent
 from knowledge.results import QAResult
 
 PASSWORD = "bench-password-123"
@@ -69,7 +76,9 @@ async def _timed(http: aiohttp.ClientSession, url: str, n: int, before: object =
     out = []
     for _ in range(n):
         if callable(before):
-            before()
+            done = before()
+            if asyncio.iscoroutine(done):
+                await done
         t0 = time.perf_counter()
         async with http.get(url) as resp:
             body = await resp.read()
@@ -121,6 +130,29 @@ async def _bench(settings: Settings, requests: int) -> None:
                 )
             )
             await _timed(http, url, 1)
+            rnd = random.Random(7)
+            with Session(engine) as s:
+                branch_ids = list(s.execute(sa.text("SELECT id FROM org WHERE level = 'branch'")).scalars())
+
+            def submit() -> None:
+                _submit(engine, rnd.choice(branch_ids))
+
+            def confirm() -> None:
+                _confirm(engine, rnd.choice(branch_ids))
+
+            n_after = max(20, requests // 5)
+            print(
+                _line(
+                    "compliance page, first view after a submission",
+                    await _timed(http, url, n_after, lambda: asyncio.to_thread(submit)),
+                )
+            )
+            print(
+                _line(
+                    "compliance page, first view after a confirmation",
+                    await _timed(http, url, n_after, lambda: asyncio.to_thread(confirm)),
+                )
+            )
             print(
                 _line(
                     "branch drill-down",
@@ -128,17 +160,78 @@ async def _bench(settings: Settings, requests: int) -> None:
                 )
             )
             print(_line("record list, page 1 (50 per page)", await _timed(http, f"{base}/records", requests)))
-            print(_line("record list, page 500", await _timed(http, f"{base}/records?page=500", requests)))
+            print(_line("record list, page 500 (OFFSET)", await _timed(http, f"{base}/records?page=500", requests)))
+            with Session(engine) as s:
+                held, rid = s.execute(
+                    sa.text(
+                        "SELECT held_on, id FROM activity_record WHERE is_current ORDER BY held_on DESC, id DESC "
+                        "LIMIT 1 OFFSET 24949"
+                    )
+                ).one()
+            cursor = f"{held if isinstance(held, str) else held.isoformat()}_{rid}"
+            print(
+                _line(
+                    "record list, page 500 (keyset, next link)",
+                    await _timed(http, f"{base}/records?after={cursor}&page=500", requests),
+                )
+            )
             print(
                 _line(
                     "record list, pending, 2026Q4",
                     await _timed(http, f"{base}/records?status=pending&period=2026Q4", requests),
                 )
             )
-            print(f"cache: {cache.hits} hits, {cache.misses} misses")
+            print(f"cache: {cache.hits} hits, {cache.updates} incremental updates, {cache.misses} full builds")
     finally:
         await runner.cleanup()
         engine.dispose()
+
+
+def _submit(engine: Engine, branch_id: int) -> None:
+    """A submission as the store writes it: a new current record and its audit event."""
+    r = ActivityRecord.__table__  # type: ignore[attr-defined]
+    a = AuditEvent.__table__  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        rid = conn.execute(
+            sa.insert(r).returning(r.c.id),
+            {
+                "branch_id": branch_id,
+                "group_id": None,
+                "type_code": "theme_day",
+                "held_on": date(2026, 12, 20),
+                "held_month": 202612,
+                "place": "村部",
+                "host": "书记",
+                "recorder": "组织委员",
+                "topic": "学习",
+                "expected": 20,
+                "present": 18,
+                "summary": "",
+                "decisions": "",
+                "also_counts_as": None,
+                "submitted_at": now,
+                "status": "pending",
+                "late": False,
+                "version": 1,
+                "is_current": True,
+                "current_key": f"bench:{uuid.uuid4().hex}",
+            },
+        ).scalar_one()
+        conn.execute(sa.insert(a), {"at": now, "action": "submit", "entity": "activity_record", "entity_id": rid})
+
+
+def _confirm(engine: Engine, branch_id: int) -> None:
+    """A confirmation: a pending record of the branch becomes confirmed, with its audit event."""
+    r = ActivityRecord.__table__  # type: ignore[attr-defined]
+    a = AuditEvent.__table__  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        rid = conn.execute(
+            sa.select(r.c.id).where(r.c.branch_id == branch_id, r.c.is_current.is_(True)).order_by(r.c.id).limit(1)
+        ).scalar_one()
+        conn.execute(sa.update(r).where(r.c.id == rid).values(status="confirmed", confirmed_at=now))
+        conn.execute(sa.insert(a), {"at": now, "action": "confirm", "entity": "activity_record", "entity_id": rid})
 
 
 def _prepare(settings: Settings, branches: int) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.wechat_client import text_body, wait_ready
 from bot.wechat.protocol import sign
 
 TOKEN = "bench-token"
@@ -64,30 +65,6 @@ def _child(port: int, kind: str) -> None:
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
 
 
-async def _wait_ready(ports: list[int], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with aiohttp.ClientSession() as session:
-        for port in ports:
-            while True:
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"server on port {port} not ready after {timeout_s}s")
-                await asyncio.sleep(0.2)
-
-
-def _body(user: str, msg_id: int, content: str) -> bytes:
-    return (
-        f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
-    ).encode()
-
-
 async def _load(args: argparse.Namespace, ports: list[int]) -> tuple[list[float], int, int, float]:
     latencies: list[float] = []
     late = 0
@@ -109,7 +86,7 @@ async def _load(args: argparse.Namespace, ports: list[int]) -> tuple[list[float]
             t0 = time.perf_counter()
             try:
                 async with session.post(
-                    next(urls), params=params, data=_body(f"oBench{n % 500}", n, content)
+                    next(urls), params=params, data=text_body(f"oBench{n % 500}", n, content)
                 ) as r:
                     text = await r.text()
                     ok = r.status == 200
@@ -169,7 +146,7 @@ def main() -> int:
         for p in ports
     ]
     try:
-        asyncio.run(_wait_ready(ports, timeout_s=180))
+        asyncio.run(wait_ready(ports, timeout_s=180))
         warm = argparse.Namespace(**{**vars(args), "requests": args.warmup, "duration": 30.0})
         asyncio.run(_load(warm, ports))
         latencies, late, errors, elapsed = asyncio.run(_load(args, ports))

@@ -44,11 +44,14 @@ class MemoryUserLocks:
             lock = asyncio.Lock()
         self._locks[user_id] = (lock, users + 1)
         try:
-            try:
-                async with asyncio.timeout(self._wait_s):
-                    await lock.acquire()
-            except TimeoutError as exc:
-                raise LockTimeoutError(user_id) from exc
+            if users == 0:
+                await lock.acquire()  # a new lock nobody holds or waits for: free at once, no timer
+            else:
+                try:
+                    async with asyncio.timeout(self._wait_s):
+                        await lock.acquire()
+                except TimeoutError as exc:
+                    raise LockTimeoutError(user_id) from exc
             try:
                 yield
             finally:

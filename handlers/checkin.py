@@ -24,8 +24,11 @@ import logging
 import re
 from datetime import date, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
+from sqlmodel import Session
+
+from bot.conversation import ConversationState
 from bot.dispatch import Context, Reply, Router
 from bot.dispatch import filters as flt
 from bot.dispatch.filters import FilterResult
@@ -35,6 +38,7 @@ from bot.store.errors import DuplicateRecordError, ErrorCode, StoreError
 from bot.store.models import AppliesTo, utcnow
 from bot.store.periods import local_today
 from bot.store.service import CheckinStore
+from bot.store.state import SqlStateStorage
 from handlers import checkin_texts as ct
 from handlers.checkin_dates import DateParseError, parse_past_date
 from handlers.checkin_extract import Extracted, detect_types, extract_checkin, parse_count, parse_time
@@ -106,6 +110,10 @@ _NEGATIVE_RE = re.compile(r"(?:^|[^\d])[-－−﹣]\s*\d|负\s*[\d一二两三�
 
 
 _TYPED = flt.MsgType("text") & flt.HasText()
+
+# What a step does to the conversation state: store this state, clear it, or leave it (None).
+_CLEAR: Literal["clear"] = "clear"
+StateOp = ConversationState | Literal["clear"] | None
 
 
 class _SayError(Exception):
@@ -215,11 +223,12 @@ class CheckinConversation:
     def _prompt(self, step: Step, d: dict[str, Any], c: dict[str, Any]) -> str:
         return self._summary(d, c) if step is Step.CONFIRM else self._question(step, c)
 
-    async def _precheck(self, ctx: Context, d: dict[str, Any]) -> StoreError | None:
-        """The store's checks on everything known so far (None: all fine)."""
+    def _precheck(self, session: Session, settings: Settings, ctx: Context, d: dict[str, Any]) -> StoreError | None:
+        """The store's checks on everything known so far (None: all fine), in the caller's session."""
         try:
-            await self.store.call(
-                checkins.precheck,
+            checkins.precheck(
+                session=session,
+                settings=settings,
                 openid=ctx.user_id,
                 type_code=d.get("type_code"),
                 held_on=date.fromisoformat(d["held_on"]) if d.get("held_on") else None,
@@ -270,26 +279,96 @@ class CheckinConversation:
         await self.flow.go(ctx, step, {"d": d, "c": c})
         return Reply("\n".join([*lines, self._prompt(step, d, c)]))
 
+    def _advance_op(
+        self, ctx: Context, d: dict[str, Any], c: dict[str, Any], lines: list[str], prefer: Step | None = None
+    ) -> tuple[Reply, StateOp]:
+        """:meth:`_advance` without the write: the reply and the state to store."""
+        step = prefer or self._next_step(d, c)
+        state = self.flow.state_for(ctx, step, {"d": d, "c": c})
+        return Reply("\n".join([*lines, self._prompt(step, d, c)])), state
+
+    def _end_op(self, ctx: Context, err: StoreError) -> tuple[Reply, StateOp]:
+        log.info("check-in of %s ended: %s", ctx.user_id, err.code.value)
+        return Reply(ct.error_text(err)), _CLEAR
+
+    def _after_check(
+        self,
+        ctx: Context,
+        d: dict[str, Any],
+        c: dict[str, Any],
+        lines: list[str],
+        answered: Step | None,
+        err: StoreError | None,
+    ) -> tuple[Reply, StateOp]:
+        """Next question when ``err`` is None; else the conversation ends (fatal) or the refused value is
+        cleared and asked again with the refusal."""
+        if err is None:
+            return self._advance_op(ctx, d, c, lines)
+        if err.code in _FATAL:
+            return self._end_op(ctx, err)
+        step = self._clear_for(err, d, answered)
+        return self._advance_op(ctx, d, c, [*lines, ct.error_text(err)], prefer=step)
+
+    async def _apply(self, ctx: Context, reply: Reply, op: StateOp) -> Reply:
+        """Write ``op`` through the context's storage (a step without database work)."""
+        if op == _CLEAR:
+            await ctx.clear_state()
+        elif isinstance(op, ConversationState):
+            ctx.state = op
+            await ctx.storage.set(op)
+        return reply
+
+    async def _run(self, ctx: Context, work: Any, /, **kwargs: Any) -> Reply:
+        """Run ``work(session=, settings=, ctx=, **kwargs) -> (Reply, StateOp)`` in one worker-thread
+        call; with the state in the store its write joins the same transaction (one thread hop, one
+        connection checkout and one commit per message instead of up to three)."""
+        storage = ctx.storage
+        in_txn = self.state_in_store and isinstance(storage, SqlStateStorage)
+
+        def call(*, session: Session, settings: Settings) -> tuple[Reply, StateOp]:
+            reply, op = work(session=session, settings=settings, ctx=ctx, **kwargs)
+            if in_txn and op is not None:
+                assert isinstance(storage, SqlStateStorage)
+                state = op if isinstance(op, ConversationState) else None
+                storage.write_in(session.connection(), state, user_id=ctx.user_id)
+                session.commit()
+            return reply, op
+
+        reply, op = await self.store.call(call)
+        if not in_txn:
+            return await self._apply(ctx, reply, op)
+        if op is not None:
+            ctx.state = op if isinstance(op, ConversationState) else None
+        return reply
+
+    def _settle_work(
+        self,
+        *,
+        session: Session,
+        settings: Settings,
+        ctx: Context,
+        d: dict[str, Any],
+        c: dict[str, Any],
+        lines: list[str],
+        answered: Step | None,
+    ) -> tuple[Reply, StateOp]:
+        d = dict(d)  # a retried call (busy SQLite) starts from the same draft
+        return self._after_check(ctx, d, c, lines, answered, self._precheck(session, settings, ctx, d))
+
     async def _settle(
         self, ctx: Context, d: dict[str, Any], c: dict[str, Any], lines: list[str], answered: Step | None
     ) -> Reply:
         """Pre-check ``d``; a refused value is cleared and asked again with the refusal.
 
         Answers to the free-text steps (topic, place, names, time) need no database: their caps are
-        checked when parsed, so they skip the round trip."""
+        checked when parsed, so they skip the round trip; counts are checked against the roster sizes
+        read at the start. Otherwise the pre-check and the state write are one store call."""
         if answered in _NO_DB_STEPS:
-            err = None
-        elif answered in _COUNT_STEPS:
+            return await self._apply(ctx, *self._after_check(ctx, d, c, lines, answered, None))
+        if answered in _COUNT_STEPS:
             err = self._counts_problem(d, c)
-        else:
-            err = await self._precheck(ctx, d)
-        if err is None:
-            return await self._advance(ctx, d, c, lines)
-        if err.code in _FATAL:
-            return await self._end(ctx, err)
-        step = self._clear_for(err, d, answered)
-        text = ct.error_text(err)
-        return await self._advance(ctx, d, c, [*lines, text], prefer=step)
+            return await self._apply(ctx, *self._after_check(ctx, d, c, lines, answered, err))
+        return await self._run(ctx, self._settle_work, d=d, c=c, lines=lines, answered=answered)
 
     async def _end(self, ctx: Context, err: StoreError) -> Reply:
         log.info("check-in of %s ended: %s", ctx.user_id, err.code.value)
@@ -437,14 +516,20 @@ class CheckinConversation:
     # --- handlers ----------------------------------------------------------------------------------------
 
     async def start(self, ctx: Context, *, prefix: str | None = None) -> Reply:
-        """Entry: check the binding, read the first message, ask the first missing field."""
+        """Entry: check the binding, read the first message, ask the first missing field (the context,
+        the pre-check and the state write in one store call)."""
+        return await self._run(ctx, self._start_work, prefix=prefix, rest=str(ctx.data.get("rest", "")))
+
+    def _start_work(
+        self, *, session: Session, settings: Settings, ctx: Context, prefix: str | None, rest: str
+    ) -> tuple[Reply, StateOp]:
         try:
-            info = await self.store.call(checkins.checkin_context, openid=ctx.user_id)
+            info = checkins.checkin_context(session=session, settings=settings, openid=ctx.user_id)
         except StoreError as exc:
             log.info("check-in refused for %s: %s", ctx.user_id, exc.code.value)
             if exc.code is ErrorCode.OTHER_BRANCH:  # without a branch id, only county/township staff
-                return Reply(ct.STAFF_NO_CHECKIN)
-            return Reply(ct.error_text(exc))
+                return Reply(ct.STAFF_NO_CHECKIN), None
+            return Reply(ct.error_text(exc)), None
         c: dict[str, Any] = {
             "branch": info.branch_name,
             "types": [[r.type_code, r.type_name, r.applies_to] for r in info.types],
@@ -453,18 +538,17 @@ class CheckinConversation:
         }
         d: dict[str, Any] = {"photos": []}
         lines = [prefix] if prefix else []
-        rest = str(ctx.data.get("rest", ""))
         if rest:
             problems, first = self._from_extracted(extract_checkin(rest, today=self.today()), d, c)
             if understood := self._understood(d, c):
                 lines.append(understood)
             if problems:
                 # Tell the first problem and ask that field; the pre-check runs with the next answer.
-                err = await self._precheck(ctx, d)
+                err = self._precheck(session, settings, ctx, d)
                 if err is not None and err.code in _FATAL:
-                    return await self._end(ctx, err)
-                return await self._advance(ctx, d, c, [*lines, problems[0]], prefer=first)
-        return await self._settle(ctx, d, c, lines, None)
+                    return self._end_op(ctx, err)
+                return self._advance_op(ctx, d, c, [*lines, problems[0]], prefer=first)
+        return self._after_check(ctx, d, c, lines, None, self._precheck(session, settings, ctx, d))
 
     async def answer(self, ctx: Context) -> Reply:
         """An answer to the current step's question."""

@@ -79,16 +79,20 @@ class Flow(Generic[S]):
             return {}
         return {k: v for k, v in st.data.items() if k != EXPIRES_KEY}
 
-    async def go(self, ctx: Context, step: S, data: Mapping[str, Any]) -> None:
-        """Enter or move within the flow; the deadline restarts at every answer."""
+    def state_for(self, ctx: Context, step: S, data: Mapping[str, Any]) -> ConversationState:
+        """The state :meth:`go` stores (not written: a handler may write it with its own DB work)."""
         now = time.time()
-        state = ConversationState(
+        return ConversationState(
             user_id=ctx.user_id,
             flow=self.name,
             step=step.value,
             data={**data, EXPIRES_KEY: now + self.ttl_s},
             expires_at=now + self.ttl_s + self.notice_s,
         )
+
+    async def go(self, ctx: Context, step: S, data: Mapping[str, Any]) -> None:
+        """Enter or move within the flow; the deadline restarts at every answer."""
+        state = self.state_for(ctx, step, data)
         ctx.state = state
         await ctx.storage.set(state)
 

@@ -56,6 +56,22 @@ def data_fingerprint(*, session: Session) -> tuple[int, ...]:
     return tuple(int(v or 0) for v in row)
 
 
+def touched_branches(*, session: Session, since: tuple[int, ...], limit: int) -> list[int] | None:
+    """Branches whose records were added or changed after the fingerprint ``since``: new record ids
+    (submissions, corrections) and records named by new audit events (confirmations, photos). None
+    when more than ``limit`` (recomputing everything is then as cheap)."""
+    r = ActivityRecord.__table__  # type: ignore[attr-defined]
+    a = AuditEvent.__table__  # type: ignore[attr-defined]
+    stmt = sa.union(
+        sa.select(r.c.branch_id).where(r.c.id > since[0]),
+        sa.select(r.c.branch_id)
+        .select_from(a.join(r, r.c.id == a.c.entity_id))
+        .where(a.c.id > since[1], a.c.entity == "activity_record"),
+    ).limit(limit + 1)
+    ids = [int(v) for v in session.connection().execute(stmt).scalars()]
+    return None if len(ids) > limit else ids
+
+
 def org_in_scope(*, session: Session, principal: Principal, org_id: int, level: str | None = None) -> Organisation:
     """The organisation ``org_id`` when the principal sees it (StoreError NOT_FOUND otherwise)."""
     org = session.get(Organisation, org_id)
@@ -95,10 +111,42 @@ class RecordPage:
     total: int
     page: int
     pages: int
+    next_cursor: str = ""  # ``after=`` of the next page ("" on the last page)
+    prev_cursor: str = ""  # ``before=`` of the previous page ("" on the first page)
 
 
-def list_records(*, session: Session, principal: Principal, flt: RecordFilter, page: int, page_size: int) -> RecordPage:
-    """Current records in scope matching ``flt``, newest meeting first, one page of ``page_size``."""
+def _cursor(r: ActivityRecord) -> str:
+    return f"{r.held_on.isoformat()}_{r.id}"
+
+
+def parse_cursor(text: str | None) -> tuple[date, int] | None:
+    """``2026-11-05_123`` (a record's meeting date and id) → (date, id); None when absent or malformed."""
+    if not text:
+        return None
+    held, _, rid = text.partition("_")
+    try:
+        return date.fromisoformat(held), int(rid)
+    except ValueError:
+        return None
+
+
+def list_records(
+    *,
+    session: Session,
+    principal: Principal,
+    flt: RecordFilter,
+    page: int,
+    page_size: int,
+    after: tuple[date, int] | None = None,
+    before: tuple[date, int] | None = None,
+) -> RecordPage:
+    """Current records in scope matching ``flt``, newest meeting first (held_on, id descending), one page
+    of ``page_size``.
+
+    Keyset pagination: ``after`` (the last record of the previous page) or ``before`` (the first record of
+    the next page) seek by (held_on, id) through the index instead of skipping rows with OFFSET, so a deep
+    page costs what the first one does. ``page`` is then only the number shown (carried by the links);
+    without a cursor, ``page`` is an OFFSET page (old links keep working)."""
     conds: list[Any] = [
         col(ActivityRecord.is_current).is_(True),
         col(Organisation.path).startswith(principal.org_path, autoescape=True),
@@ -124,17 +172,33 @@ def list_records(*, session: Session, principal: Principal, flt: RecordFilter, p
     total = int(session.exec(select(func.count()).select_from(ActivityRecord).join(*join).where(*conds)).one())
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    recs = list(
-        session.exec(
-            select(ActivityRecord)
-            .join(*join)
-            .where(*conds)
-            .order_by(col(ActivityRecord.held_on).desc(), col(ActivityRecord.id).desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
+    key = sa.tuple_(col(ActivityRecord.held_on), col(ActivityRecord.id))
+    newest_first = (col(ActivityRecord.held_on).desc(), col(ActivityRecord.id).desc())
+    stmt = select(ActivityRecord).join(*join).where(*conds)
+    if after is not None:
+        recs = list(session.exec(stmt.where(key < sa.tuple_(*after)).order_by(*newest_first).limit(page_size + 1)))
+        has_next, has_prev = len(recs) > page_size, True
+        recs = recs[:page_size]
+    elif before is not None:
+        oldest_first = (col(ActivityRecord.held_on).asc(), col(ActivityRecord.id).asc())
+        recs = list(session.exec(stmt.where(key > sa.tuple_(*before)).order_by(*oldest_first).limit(page_size + 1)))
+        has_next, has_prev = True, len(recs) > page_size
+        recs = recs[:page_size][::-1]
+    else:
+        recs = list(session.exec(stmt.order_by(*newest_first).offset((page - 1) * page_size).limit(page_size)))
+        has_next, has_prev = page < pages, page > 1
+    if not has_prev:
+        page = 1
+    if not has_next:
+        page = pages
+    return RecordPage(
+        record_views(session=session, records=recs),
+        total,
+        page,
+        pages,
+        _cursor(recs[-1]) if recs and has_next else "",
+        _cursor(recs[0]) if recs and has_prev else "",
     )
-    return RecordPage(record_views(session=session, records=recs), total, page, pages)
 
 
 @dataclass(frozen=True, slots=True)

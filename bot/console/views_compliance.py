@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.console import queries
 from bot.console.accounts import Principal
-from bot.console.compliance_view import ComplianceView, TrendPoint, build_view, shift_month
+from bot.console.compliance_view import ComplianceView, TrendPoint, build_view, shift_month, update_view
 from bot.console.web import not_found, principal, render, state, store
 from bot.settings import Settings
 from bot.store.compliance import STATUS_ZH, compute_compliance
@@ -55,8 +55,31 @@ def _build(
 ) -> ComplianceView:
     last = period.months[-1]
     first = min(period.months[0], shift_month(last, -(trend_months - 1)))
-    report = compute_compliance(session=session, settings=settings, root_id=root_id, first_month=first, last_month=last)
+    # Rows only for the period shown (table, drill-down); the trend months are judged without rows.
+    report = compute_compliance(
+        session=session, settings=settings, root_id=root_id, first_month=first, last_month=last,
+        rows_in=period.months,
+    )  # fmt: skip
     return build_view(report, period, trend_months)
+
+
+# Beyond this many touched branches, a full build is as cheap as recomputing them one by one.
+_MAX_TOUCHED = 200
+
+
+def _update(
+    *, session: Session, settings: Settings, view: ComplianceView, since: tuple[int, ...]
+) -> ComplianceView | None:
+    """``view`` with the branches written since the fingerprint ``since`` recomputed (None: build anew)."""
+    touched = queries.touched_branches(session=session, since=since, limit=_MAX_TOUCHED)
+    if touched is None:
+        return None
+    report = view.report
+    fresh = compute_compliance(
+        session=session, settings=settings, root_id=report.root_id, first_month=report.first_month,
+        last_month=report.last_month, as_of=report.as_of, branch_ids=touched, rows_in=view.period.months,
+    )  # fmt: skip
+    return update_view(view, fresh)
 
 
 async def load_view(request: web.Request, who: Principal, period: PeriodRef) -> ComplianceView:
@@ -69,12 +92,16 @@ async def load_view(request: web.Request, who: Principal, period: PeriodRef) -> 
     async def build() -> ComplianceView:
         return await db.call(_build, root_id=who.org_id, period=period, trend_months=settings.console_trend_months)
 
+    async def update(view: ComplianceView, since: tuple[int, ...]) -> ComplianceView | None:
+        return await db.call(_update, view=view, since=since)
+
     return await st.cache.get(
         root_id=who.org_id,
         period=period,
         as_of=local_today(settings.timezone),
         fingerprint=fingerprint,
         build=build,
+        update=update,
     )
 
 

@@ -62,9 +62,17 @@ async def records_page(request: web.Request) -> web.StreamResponse:
         flt=flt,
         page=_int(q.get("page")) or 1,
         page_size=settings.console_page_size,
+        after=queries.parse_cursor(q.get("after")),
+        before=None if "after" in q else queries.parse_cursor(q.get("before")),
     )
     types = await store(request).call(queries.activity_type_names)
-    base = {k: v for k, v in q.items() if k != "page" and v}
+    base = {k: v for k, v in q.items() if k not in ("page", "after", "before") and v}
+
+    def page_query(n: int, cursor: str = "") -> str:
+        # Next/previous carry a keyset cursor (after=/before=): deep pages cost what the first does.
+        extra = {} if n <= 1 or not cursor else {"after" if n > page.page else "before": cursor}
+        return urlencode({**base, **extra, "page": n})
+
     return render(
         request,
         "records.html",
@@ -75,7 +83,7 @@ async def records_page(request: web.Request) -> web.StreamResponse:
             "period_text": q.get("period", ""),
             "types": types,
             "statuses": queries.STATUS_FILTERS,
-            "page_query": lambda n: urlencode({**base, "page": n}),
+            "page_query": page_query,
         },
     )
 
@@ -120,5 +128,6 @@ async def record_confirm(request: web.Request) -> web.StreamResponse:
         if err.code in (ErrorCode.ALREADY_CONFIRMED, ErrorCode.NOT_CURRENT):
             raise redirect(request, f"/records/{record_id}?msg=already") from None
         raise
-    state(request).cache.clear()
+    # No cache.clear(): the confirmation's audit event changes the fingerprint, and the next compliance
+    # view recomputes only this branch.
     raise redirect(request, f"/records/{record_id}?msg=confirmed")

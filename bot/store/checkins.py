@@ -153,6 +153,18 @@ _ROSTER_OF_GROUP = (
     .select_from(_MEMBER)
     .where(_MEMBER.c.active.is_(True), _MEMBER.c.group_id == sa.bindparam("group"))
 )
+_GROUPS_WITH_ROSTERS = (
+    sa.select(_ORG.c.id, _ORG.c.name, sa.func.count(_MEMBER.c.id))
+    .select_from(
+        _ORG.outerjoin(_MEMBER, sa.and_(_MEMBER.c.group_id == _ORG.c.id, _MEMBER.c.active.is_(True)))
+    )
+    .where(
+        _ORG.c.parent_id == sa.bindparam("branch"),
+        _ORG.c.level == str(OrgLevel.GROUP),
+        _ORG.c.active.is_(True),
+    )
+    .group_by(_ORG.c.id, _ORG.c.name)
+)
 _RECORD_ID_BY_KEY = sa.select(_RECORD.c.id).where(_RECORD.c.current_key == sa.bindparam("key"))
 _ORG_NAME = sa.select(_ORG.c.name).where(_ORG.c.id == sa.bindparam("id"))
 
@@ -202,7 +214,7 @@ def _branch_for(*, session: Session, actor: Actor, branch_id: int | None) -> Bra
     return _Branch(actor.org_id, actor.org_name, actor.org_path, actor.org_has_committee)
 
 
-def _applicable(rule: EffectiveRule, branch: BranchLike, groups: Sequence[Organisation]) -> bool:
+def _applicable(rule: EffectiveRule, branch: BranchLike, groups: Sequence[object]) -> bool:
     if not rule.enabled:
         return False
     if rule.applies_to == AppliesTo.COMMITTEE:
@@ -219,14 +231,13 @@ def checkin_context(
     actor = require_actor(session=session, openid=openid)
     branch = _branch_for(session=session, actor=actor, branch_id=branch_id)
     assert branch.id is not None
-    groups = groups_of(session=session, branch_id=branch.id)
+    # The active groups with their rosters in one query (codepoint order of names, as groups_of).
+    conn = session.connection()
+    infos = sorted(
+        (GroupInfo(int(r[0]), r[1], int(r[2])) for r in conn.execute(_GROUPS_WITH_ROSTERS, {"branch": branch.id})),
+        key=lambda g: g.name,
+    )
     rules = cached_rulebook(session=session, settings=settings).for_path(branch.path)
-    infos = []
-    for g in groups:
-        assert g.id is not None
-        infos.append(
-            GroupInfo(g.id, g.name, _roster_size(session=session, branch_id=branch.id, group_id=g.id))
-        )
     return CheckinContext(
         actor=actor,
         branch_id=branch.id,
@@ -234,7 +245,7 @@ def checkin_context(
         has_committee=branch.has_committee,
         groups=tuple(infos),
         roster_size=_roster_size(session=session, branch_id=branch.id),
-        types=tuple(r for r in rules.values() if _applicable(r, branch, groups)),
+        types=tuple(r for r in rules.values() if _applicable(r, branch, infos)),
         is_organizer=actor.may_manage(branch.id, branch.path),
     )
 
@@ -528,6 +539,38 @@ def _insert_children(
         session.add(RecordPhoto(record_id=record_id, media_id=p.media_id, sha256=p.sha256))
 
 
+_ABSENTEE = RecordAbsentee.__table__  # type: ignore[attr-defined]
+_PHOTO = RecordPhoto.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+_STATE = ConversationStateRow.__table__  # type: ignore[attr-defined]
+_INSERT_RECORD = sa.insert(_RECORD)
+_INSERT_ABSENTEE = sa.insert(_ABSENTEE)
+_INSERT_PHOTO = sa.insert(_PHOTO)
+_INSERT_AUDIT = sa.insert(_AUDIT)
+_DELETE_STATE = sa.delete(_STATE).where(_STATE.c.openid == sa.bindparam("openid"))
+
+
+def _insert_children_core(
+    conn: sa.Connection,
+    *,
+    record_id: int,
+    absentees: Sequence[AbsenteeIn],
+    photos: Sequence[PhotoIn | PhotoView],
+    at: datetime,
+) -> None:
+    """:func:`_insert_children` as Core inserts (one executemany per table)."""
+    if absentees:
+        conn.execute(
+            _INSERT_ABSENTEE,
+            [{"record_id": record_id, "member_id": a.member_id, "name": a.name, "reason": a.reason} for a in absentees],
+        )
+    if photos:
+        conn.execute(
+            _INSERT_PHOTO,
+            [{"record_id": record_id, "media_id": p.media_id, "sha256": p.sha256, "added_at": at} for p in photos],
+        )
+
+
 def _raise_duplicate(*, session: Session, key: str) -> None:
     if session.connection().execute(_RECORD_ID_BY_KEY, {"key": key}).first() is None:
         return  # the usual case: one indexed lookup, no ORM load
@@ -557,84 +600,93 @@ def submit_record(
     key = current_key(branch.id, draft.type_code, draft.held_on, draft.group_id)
     _raise_duplicate(session=session, key=key)
     organizer = actor.may_manage(branch.id, branch.path)
-    record = ActivityRecord(
+    status = str(RecordStatus.CONFIRMED if organizer else RecordStatus.PENDING)
+    confirmed_at = moment if organizer else None
+    late = _is_late(settings=settings, held_on=draft.held_on, submitted_at=moment, rule=clean.rule)
+    row: dict[str, Any] = {
         **clean.values,
-        branch_id=branch.id,
-        held_month=month_key(draft.held_on),
-        submitted_by=actor.member_id,
-        submitted_at=moment,
-        status=RecordStatus.CONFIRMED if organizer else RecordStatus.PENDING,
-        confirmed_by=actor.member_id if organizer else None,
-        confirmed_at=moment if organizer else None,
-        late=_is_late(settings=settings, held_on=draft.held_on, submitted_at=moment, rule=clean.rule),
-        version=1,
-        is_current=True,
-        current_key=key,
-    )
-    # The insert is this transaction's first write, so on a unique violation rolling everything back loses
-    # nothing. (No SAVEPOINT: pysqlite's legacy transaction handling would commit on RELEASE.)
+        "branch_id": branch.id,
+        "held_month": month_key(draft.held_on),
+        "submitted_by": actor.member_id,
+        "submitted_at": moment,
+        "status": status,
+        "confirmed_by": actor.member_id if organizer else None,
+        "confirmed_at": confirmed_at,
+        "late": late,
+        "version": 1,
+        "supersedes_id": None,
+        "is_current": True,
+        "current_key": key,
+    }
+    # Core inserts (no ORM unit of work: ~0.7 ms less per submission). The record insert is this
+    # transaction's first write, so on a unique violation rolling everything back loses nothing.
+    # (No SAVEPOINT: pysqlite's legacy transaction handling would commit on RELEASE.)
+    conn = session.connection()
     try:
-        session.add(record)
-        session.flush()
+        inserted = conn.execute(_INSERT_RECORD, row).inserted_primary_key
     except IntegrityError:
         # Another submission of the same meeting won the race (the unique key decided).
         session.rollback()
         _raise_duplicate(session=session, key=key)
         raise
-    assert record.id is not None
-    _insert_children(session=session, record_id=record.id, absentees=clean.absentees, photos=clean.photos)
-    session.add(
-        AuditEvent(
-            actor_member_id=actor.member_id,
-            actor_openid=openid,
-            action="create",
-            entity="activity_record",
-            entity_id=record.id,
-            after=_snapshot(clean.values, clean.absentees),
-            at=moment,
-        )
+    assert inserted is not None
+    record_id = int(inserted[0])
+    _insert_children_core(conn, record_id=record_id, absentees=clean.absentees, photos=clean.photos, at=moment)
+    conn.execute(
+        _INSERT_AUDIT,
+        {
+            "at": moment,
+            "actor_member_id": actor.member_id,
+            "actor_openid": openid,
+            "action": "create",
+            "entity": "activity_record",
+            "entity_id": record_id,
+            "before": None,
+            "after": _snapshot(clean.values, clean.absentees),
+        },
     )
     if clear_state:
-        state_table = ConversationStateRow.__table__  # type: ignore[attr-defined]
-        session.connection().execute(sa.delete(state_table).where(state_table.c.openid == openid))
+        conn.execute(_DELETE_STATE, {"openid": openid})
     # The view from what was just written (no read-back: that was five more queries per submission).
+    group_id = clean.values["group_id"]
     group_name = None
-    if record.group_id is not None:
-        group_name = session.connection().execute(_ORG_NAME, {"id": record.group_id}).scalar()
+    if group_id is not None:
+        group_name = conn.execute(_ORG_NAME, {"id": group_id}).scalar()
+    session.commit()  # before building the view: the SQLite write lock is held until the commit
+    v = clean.values
     view = RecordView(
-        id=record.id,
+        id=record_id,
         branch_id=branch.id,
         branch_name=branch.name,
-        group_id=record.group_id,
+        group_id=group_id,
         group_name=group_name,
-        type_code=record.type_code,
+        type_code=v["type_code"],
         type_name=clean.rule.type_name,
-        held_on=record.held_on,
-        start_time=record.start_time,
-        place=record.place,
-        host=record.host,
-        recorder=record.recorder,
-        topic=record.topic,
-        expected=record.expected,
-        present=record.present,
-        summary=record.summary,
-        decisions=record.decisions,
-        also_counts_as=record.also_counts_as,
+        held_on=v["held_on"],
+        start_time=v["start_time"],
+        place=v["place"],
+        host=v["host"],
+        recorder=v["recorder"],
+        topic=v["topic"],
+        expected=v["expected"],
+        present=v["present"],
+        summary=v["summary"],
+        decisions=v["decisions"],
+        also_counts_as=v["also_counts_as"],
         absentees=tuple(AbsenteeView(a.name, a.reason, a.member_id) for a in clean.absentees),
         photos=tuple(PhotoView(p.media_id, p.sha256) for p in clean.photos),
         submitted_by=actor.member_id,
         submitted_by_name=actor.name,
         submitted_at=moment.astimezone(UTC),  # as the database gives it back
-        status=str(record.status),
-        late=record.late,
-        confirmed_by=record.confirmed_by,
-        confirmed_at=record.confirmed_at.astimezone(UTC) if record.confirmed_at is not None else None,
-        version=record.version,
+        status=status,
+        late=late,
+        confirmed_by=row["confirmed_by"],
+        confirmed_at=confirmed_at.astimezone(UTC) if confirmed_at is not None else None,
+        version=1,
         supersedes_id=None,
         is_current=True,
         warnings=clean.warnings,
     )
-    session.commit()
     return view
 
 

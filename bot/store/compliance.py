@@ -20,6 +20,7 @@ when ``compliance_late_is_compliant``), open or not applicable.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -90,6 +91,10 @@ class BranchCompliance:
     # (len(rows), late_ok) → months with a failing row: compliant(month) for every month of a report
     # without rescanning the rows each time (a county view asks 1,000 branches × 12+ months).
     _failing_months: tuple[int, bool, frozenset[int]] | None = field(default=None, repr=False, compare=False)
+    # Reports built with ``rows_in`` keep only some rows but judge every period of the span: the months
+    # with a missing row and those with a late row, so that compliant(month) stays exact.
+    missing_months: set[int] | None = field(default=None, repr=False, compare=False)
+    late_months: set[int] | None = field(default=None, repr=False, compare=False)
 
     def judged(self, month: int | None = None) -> list[ComplianceRow]:
         """Rows judged in ``month`` (yyyymm), or in the whole span when None."""
@@ -101,6 +106,10 @@ class BranchCompliance:
         return [r for r in self.judged(month) if r.status in bad]
 
     def compliant(self, month: int | None = None, *, late_ok: bool = False) -> bool:
+        if self.missing_months is not None and self.late_months is not None:
+            if month is None:
+                return not self.missing_months and (late_ok or not self.late_months)
+            return month not in self.missing_months and (late_ok or month not in self.late_months)
         if month is None:
             return not self.failing(None, late_ok=late_ok)
         cached = self._failing_months
@@ -157,7 +166,14 @@ class _PeriodInfo(NamedTuple):
 
 
 def _counts_query(
-    *, session: Session, prefix: str, lo: int, hi: int, type_column: str, count_pending: bool
+    *,
+    session: Session,
+    prefix: str,
+    lo: int,
+    hi: int,
+    type_column: str,
+    count_pending: bool,
+    branch_ids: Collection[int] | None = None,
 ) -> list[tuple[int, int | None, str, int, bool, int]]:
     r = ActivityRecord.__table__.alias("r")  # type: ignore[attr-defined]
     o = Organisation.__table__.alias("o")  # type: ignore[attr-defined]
@@ -171,6 +187,8 @@ def _counts_query(
     ]
     if not count_pending:
         conds.append(r.c.status == RecordStatus.CONFIRMED.value)
+    if branch_ids is not None:
+        conds.append(r.c.branch_id.in_(sorted(branch_ids)))
     stmt = (
         sa.select(r.c.branch_id, r.c.group_id, type_col, r.c.held_month, r.c.late, sa.func.count())
         .select_from(r.join(o, o.c.id == r.c.branch_id))
@@ -189,12 +207,19 @@ def compute_compliance(
     last_month: int | None = None,
     as_of: date | None = None,
     now: datetime | None = None,
+    branch_ids: Collection[int] | None = None,
+    rows_in: Collection[int] | None = None,
 ) -> ComplianceReport:
     """Compliance of every branch under ``root_id`` for the months ``first_month..last_month`` (yyyymm).
 
     Each type is evaluated over every one of its periods that overlaps the span (a quarter type over
     whole quarters, a year type over whole years). ``as_of`` (default: today, Beijing) decides
-    ``open`` versus ``missing``."""
+    ``open`` versus ``missing``. ``branch_ids`` restricts the report to those branches of the subtree
+    (same rows as in the full report: the console recomputes only the branches a write touched).
+    ``rows_in`` (months, yyyymm) keeps in ``rows`` only the rows whose period overlaps one of them — the
+    console page shows one month or quarter — while every period of the span is still judged for
+    ``compliant(month)`` and ``share(month)`` (the trend); ``failing``/``owed`` then see the kept rows
+    only. The 台账 and the WeChat 达标率 use whole reports."""
     last_month = last_month or first_month
     if last_month < first_month:
         raise ValueError("last_month before first_month")
@@ -210,6 +235,11 @@ def compute_compliance(
                 o.c.path.startswith(root.path, autoescape=True),
                 o.c.level.in_([OrgLevel.BRANCH.value, OrgLevel.GROUP.value]),
                 o.c.active.is_(True),
+                *(
+                    ()
+                    if branch_ids is None
+                    else (sa.or_(o.c.id.in_(sorted(branch_ids)), o.c.parent_id.in_(sorted(branch_ids))),)
+                ),
             )
         )
     )
@@ -233,6 +263,7 @@ def compute_compliance(
             hi=hi,
             type_column=type_column,
             count_pending=settings.compliance_count_pending,
+            branch_ids=branch_ids,
         ):
             cell = counts[(branch_id, group_id or 0, type_code)].setdefault(month, [0, 0])
             cell[1 if late else 0] += n
@@ -265,12 +296,15 @@ def compute_compliance(
         late_ok=settings.compliance_late_is_compliant,
         branches=[],
     )
+    keep = None if rows_in is None else frozenset(rows_in)
     for branch in branches:
         assert branch.id is not None
         bc = BranchCompliance(branch.id, branch.name, branch.name_path, bool(branch.has_committee))
+        if keep is not None:
+            bc.missing_months, bc.late_months = set(), set()
         rules = book.for_path(branch.path)
         for rule in rules.values():
-            _rows_for(bc, branch, groups.get(branch.id, []), rule, period_infos(rule), counts, today)
+            _rows_for(bc, branch, groups.get(branch.id, []), rule, period_infos(rule), counts, today, keep)
         report.branches.append(bc)
     return report
 
@@ -283,6 +317,7 @@ def _rows_for(
     periods: list[_PeriodInfo],
     counts: dict[tuple[int, int, str], dict[int, list[int]]],
     today: date,
+    keep: frozenset[int] | None = None,
 ) -> None:
     assert branch.id is not None
     applicable = rule.enabled and not (
@@ -295,10 +330,14 @@ def _rows_for(
     else:
         targets = [(branch.id, branch.name, 0)]
     append = bc.rows.append
+    missing, late_months = bc.missing_months, bc.late_months
     for org_id, org_name, gkey in targets:
         by_month = counts.get((branch.id, gkey, rule.type_code), {})
         for p, months, due, judged in periods:
+            kept = keep is None or not keep.isdisjoint(months)
             if not applicable:
+                if not kept:
+                    continue
                 append(
                     ComplianceRow(
                         branch.id,
@@ -331,6 +370,13 @@ def _rows_for(
                 status = Status.MISSING
             else:
                 status = Status.OPEN
+            if missing is not None and late_months is not None:
+                if status is Status.MISSING:
+                    missing.add(judged)
+                elif status is Status.LATE:
+                    late_months.add(judged)
+            if not kept:
+                continue
             append(
                 ComplianceRow(
                     branch.id,

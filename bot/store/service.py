@@ -31,6 +31,16 @@ def _is_busy(exc: OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _wants_settings(fn: Callable[..., Any]) -> bool:
+    """True when ``fn`` declares a ``settings`` parameter (read from its code object: a signature per
+    call showed in the check-in profile)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_flags & inspect.CO_VARKEYWORDS:
+        return "settings" in inspect.signature(fn).parameters
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return "settings" in names
+
+
 class CheckinStore:
     """Runs store functions off the event loop (``asyncio.to_thread``), one session per call."""
 
@@ -40,7 +50,7 @@ class CheckinStore:
 
     def call_sync(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run ``fn(session=..., [settings=...], **kwargs)`` in a fresh session (retries busy SQLite)."""
-        wants_settings = "settings" in inspect.signature(fn).parameters
+        wants_settings = _wants_settings(fn)
         attempts = max(1, self.settings.db_write_retries)
         for attempt in range(attempts):
             with Session(self.engine) as session:

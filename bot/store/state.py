@@ -32,6 +32,10 @@ class SqlStateStorage:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # PostgreSQL: the state read runs outside a transaction (no BEGIN/ROLLBACK round trips); same pool.
+        # (pysqlite opens no transaction for a SELECT anyway.)
+        pg = engine.dialect.name == "postgresql"
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT") if pg else engine
         self._upsert = _upsert_statement(engine.dialect.name)
 
     # --- sync core (also usable from threads and tests) ---------------------------------------------------
@@ -42,16 +46,14 @@ class SqlStateStorage:
         """The live state of ``user_id``; an expired row is deleted and None returned."""
         moment = now or utcnow()
         t = _TABLE
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             row = conn.execute(_SELECT, {"openid": user_id}).first()
-            if row is None:
-                conn.rollback()
-                return None
-            if row.expires_at <= moment:
+        if row is None:
+            return None
+        if row.expires_at <= moment:
+            with self._engine.begin() as conn:
                 conn.execute(sa.delete(t).where(t.c.openid == user_id, t.c.expires_at <= moment))
-                conn.commit()
-                return None
-            conn.rollback()
+            return None
         return ConversationState(
             user_id=user_id,
             flow=row.flow,
@@ -62,6 +64,15 @@ class SqlStateStorage:
 
     def set_sync(self, state: ConversationState) -> None:
         """Insert or replace the state of ``state.user_id`` (one upsert)."""
+        with self._engine.begin() as conn:
+            self.write_in(conn, state)
+
+    def write_in(self, conn: sa.Connection, state: ConversationState | None, *, user_id: str = "") -> None:
+        """Upsert ``state`` (None: delete ``user_id``'s row) on ``conn``, in the caller's transaction: a
+        handler writes the state together with its own database work (one worker-thread call)."""
+        if state is None:
+            conn.execute(_DELETE, {"openid": user_id})
+            return
         values: dict[str, Any] = {
             "openid": state.user_id,
             "flow": state.flow,
@@ -70,8 +81,7 @@ class SqlStateStorage:
             "expires_at": _to_dt(state.expires_at),
             "updated_at": utcnow(),
         }
-        with self._engine.begin() as conn:
-            conn.execute(self._upsert, values)
+        conn.execute(self._upsert, values)
 
     def clear_sync(self, user_id: str) -> None:
         """Forget ``user_id``'s state (no error when there is none)."""
@@ -106,6 +116,9 @@ class SqlStateStorage:
 _SELECT = sa.select(_TABLE.c.flow, _TABLE.c.step, _TABLE.c.data, _TABLE.c.expires_at).where(
     _TABLE.c.openid == sa.bindparam("openid")
 )
+
+
+_DELETE = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
 
 
 def _upsert_statement(dialect: str) -> Any:
