@@ -80,3 +80,29 @@ def test_sqlite_runs_in_wal_with_foreign_keys(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_concurrent_upgrades_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    """Two servers starting together on one fresh database: both succeed, the schema is made once."""
+    import threading
+
+    from bot.store import migrate
+
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            migrate.upgrade(settings)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    engine = make_engine(settings)
+    assert migrate.current_revision(engine) == migrate.head_revision(settings)
+    engine.dispose()
