@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
