@@ -35,12 +35,13 @@ def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool
     """True when ``best`` answers ``query`` well enough to be stated as policy."""
     if best is None or not query.content:
         return False
-    if best.coverage >= params.strong_coverage:
-        return True
     text = best.passage.text
-    # A question asking for an amount or a frequency is not answered by a passage stating none.
+    # A question asking for an amount or a frequency is not answered by a passage stating none,
+    # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
     if query.needs.number and not amounts_in(text):
         return False
     if query.needs.frequency and not states_frequency(text):
         return False
+    if best.coverage >= params.strong_coverage:
+        return True
     return best.coverage >= params.min_coverage and best.dense >= params.min_dense

@@ -21,7 +21,8 @@ _UNITS = (
     r"万元|亿元|千元|元|万人次|人次|万人|万户|人|名|户|个|家|所|场次|场|期|次|项|条|种|平方米|亩|公里|"
     r"%|％|倍|万|亿"
 )
-AMOUNT_RE = re.compile(rf"(?P<num>{_RANGE})\s*(?P<unit>{_UNITS})(?P<per>\s*/\s*(?:年|月|人|个|村|户))?")
+# "4200多名", "4000余万元", "1万多名": an approximate amount is still an amount.
+AMOUNT_RE = re.compile(rf"(?P<num>{_RANGE})\s*(?:多|余)?\s*(?P<unit>{_UNITS})(?P<per>\s*/\s*(?:年|月|人|个|村|户))?")
 # A bare number token (used to keep numbers whole when cutting text).
 NUMBER_TOKEN_RE = re.compile(rf"{_RANGE}(?:\s*(?:{_UNITS}))?(?:\s*/\s*[年月人个村户])?")
 

@@ -46,6 +46,11 @@ def test_amounts_keep_ranges_decimals_and_periods() -> None:
     assert found["15%"].unit == "%"
 
 
+def test_approximate_amounts_are_amounts() -> None:
+    texts = {a.text for a in amounts_in("培训了300多名干部，投入资金5000余万元")}
+    assert texts == {"300多名", "5000余万元"}
+
+
 def test_years_are_not_amounts() -> None:
     assert amounts_in("2019年开展了试点") == []
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Settings
+from embeddings.encoder import SentenceTransformerEncoder
 from knowledge.evaluate import evaluate, read_labelled
 from knowledge.service import KnowledgeService
 from tests.fixtures_knowledge import DEV_SET, EXTRA_SET
@@ -104,3 +106,15 @@ def test_not_found_is_polite_and_says_what_can_be_answered(corpus_service: Knowl
     assert not result.found and not result.sources
     assert "没有找到" in result.answer and "我能回答" in result.answer
     assert "湖北省宣恩县" in result.answer  # names the material it has
+
+
+def test_fresh_install_refuses_amount_questions_it_cannot_answer(
+    kb_settings: Settings, real_encoder: SentenceTransformerEncoder
+) -> None:
+    """Built-in knowledge only: a 多少 question sharing words with a rule (书记) is refused, not answered
+    with a sentence that states no amount."""
+    service = KnowledgeService.open(kb_settings, encoder=real_encoder)
+    for question in ("村支书一个月能拿多少钱", "“三会一课”台账每月达标率是多少？"):
+        result = service.ask(question)
+        assert not result.found, (question, result.answer)
+    assert service.ask("党小组会多久开一次？").found
