@@ -116,9 +116,23 @@ _PERIOD_BEFORE = (
 )
 
 
+# Amounts written in Chinese numerals: "百分之三十", "两万元", "三十名".
+_CN_NUM = "零一二两三四五六七八九十百千万亿"
+CN_AMOUNT_RE = re.compile(
+    rf"百分之[{_CN_NUM}]+|[{_CN_NUM}]{{2,}}(?:多|余)?(?:万元|亿元|元|名|人|户|个|平方米)|[一二两三四五六七八九]成"
+)
+
+
 def amounts_in(text: str) -> list[Amount]:
     """Every amount (number with a unit of quantity) in ``text``, with the period stated next to it."""
     found: list[Amount] = []
+    for m in CN_AMOUNT_RE.finditer(text):
+        word = m.group(0)
+        if word.startswith("百分之") or word.endswith("成"):
+            unit = "%"
+        else:
+            unit = next(u for u in ("万元", "亿元", "元", "平方米", "名", "人", "户", "个") if word.endswith(u))
+        found.append(Amount(m.start(), m.end(), word, unit, None))
     for m in AMOUNT_RE.finditer(text):
         unit = m.group("unit")
         per = (m.group("per") or "").replace(" ", "")

@@ -51,6 +51,13 @@ def test_approximate_amounts_are_amounts() -> None:
     assert texts == {"300多名", "5000余万元"}
 
 
+def test_chinese_numeral_amounts_are_amounts() -> None:
+    texts = {a.text for a in amounts_in("收益的百分之三十用于分红，补助两万元，共三十名党员")}
+    assert texts == {"百分之三十", "两万元", "三十名"}
+    (share,) = amounts_in("拿出三成分红")
+    assert share.unit == "%"
+
+
 def test_years_are_not_amounts() -> None:
     assert amounts_in("2019年开展了试点") == []
 
