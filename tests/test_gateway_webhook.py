@@ -295,3 +295,23 @@ async def test_secrets_never_logged(gateway_client: Any, caplog: Any) -> None:
     await wc.say("帮助")
     await wc.post_raw("garbage")
     assert TOKEN not in caplog.text and "secret" not in caplog.text
+
+
+async def test_compatible_mode_body_is_read_from_encrypt_and_answered_encrypted(gateway_client: Any) -> None:
+    """Compatible mode: WeChat sends the plaintext fields AND <Encrypt> with encrypt_type=aes; the
+    encrypted copy is the one trusted (a forged plaintext field must not win) and the reply is encrypted."""
+    import time
+    import xml.etree.ElementTree as ET
+
+    wc = await gateway_client(aes=True)
+    encrypted = wc.cipher.encrypt(message_xml("帮助", msg_id="c1"))
+    forged_plain = message_xml("你好", msg_id="c1")  # differs from the encrypted content on purpose
+    body = forged_plain.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+    query = signed_query(timestamp=str(int(time.time())))
+    query.update(encrypt_type="aes", msg_signature=sha1_sorted(TOKEN, query["timestamp"], query["nonce"], encrypted))
+    resp = await wc.client.post("/wechat", params=query, data=body.encode())
+    assert resp.status == 200
+    root = ET.fromstring(await resp.text())
+    reply_encrypted = root.findtext("Encrypt")
+    assert reply_encrypted, "the reply must be encrypted in compatible mode"
+    assert texts.HELP in wc.cipher.decrypt(reply_encrypted)
