@@ -250,8 +250,3 @@ class KnowledgeService:
         if places:
             topics = f"{'、'.join(places)}等地的村干部待遇、工作经费、抓党建促脱贫做法，以及{BUILTIN_TOPICS}"
         return TEXT_NOT_FOUND.format(question=shorten(question, 30), topics=topics, example=EXAMPLE_QUESTION)
-
-
-def open_service(settings: Settings) -> KnowledgeService:
-    """Convenience for the composition root: ``KnowledgeService.open(settings)``."""
-    return KnowledgeService.open(settings)
