@@ -85,6 +85,8 @@ class Composer:
         score = 0.0
         low = unquote(text.lower())
         for token, alternatives in query.weights.items():
+            if token in query.place_terms:
+                continue  # the document is already from that place; its name does not state the fact
             hit = max((w for term, w in alternatives.items() if term in low), default=0.0)
             score += hit * self._idf(token)
         needs = query.needs

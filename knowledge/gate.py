@@ -9,6 +9,8 @@ the decision combines:
 - dense similarity of the passage to the whole question, which rescues loosely worded questions.
 - what the question asks for: a "多少" question needs a passage stating an amount, a "多久" question one
   stating a frequency.
+- what a how-to question asks to do: "流动党员怎么转组织关系" is not answered by a passage about
+  流动党员党支部 that never says 转.
 - strong coverage alone suffices: nearly every topic word stated in one passage.
 
 Thresholds are settings, tuned on labelled in- and out-of-domain questions (bench/tune_gate.py).
@@ -41,6 +43,8 @@ def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool
     if query.needs.number and not amounts_in(text):
         return False
     if query.needs.frequency and not states_frequency(text):
+        return False
+    if not best.states_action:
         return False
     if best.coverage >= params.strong_coverage:
         return True

@@ -41,9 +41,21 @@ from knowledge.documents import Document, DocumentMeta, Passage, Place
 
 log = logging.getLogger(__name__)
 
+
+def _tokeniser_digest() -> str:
+    """Short digest of the word lists that decide how passages are tokenised."""
+    lexicon_dir = Path(__file__).with_name("lexicon")
+    digest = hashlib.sha256()
+    for name in ("terms.txt", "places.tsv"):
+        digest.update((lexicon_dir / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 FORMAT_VERSION = 1
-# Bump when cleaning, chunking or tokenisation change: older indexes are then stale and rebuilt.
-CHUNKER_VERSION = "2026-11-23.3"
+# Bump when cleaning, chunking or tokenisation code change: older indexes are then stale and rebuilt.
+# The words that cut passages (knowledge/lexicon/terms.txt, places.tsv) are part of the version, so an
+# index cut with an older word list is stale too and never matched against questions cut the new way.
+CHUNKER_VERSION = f"2026-11-29.1+{_tokeniser_digest()}"
 _VERSION_PREFIX = "v"
 
 

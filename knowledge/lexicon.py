@@ -23,7 +23,12 @@ LEXICON_DIR = Path(__file__).with_name("lexicon")
 # Quoted key terms: “六联”, “4+模式”, “两委”. Short on purpose: a quoted sentence is not a term.
 _QUOTED_TERM_RE = re.compile(r"[“\"「『]([^“”\"」』\s，。、；：,]{2,8})[”\"」』]")
 _KEEP_TOKEN_RE = re.compile(r"[\w+%％]", re.UNICODE)
+# Yes/no questions in the A-not-A form ("是不是每月都开", "能不能停职", "有没有奖励", "可不可以"): the
+# form only asks for confirmation; left in, jieba cuts it into pieces ("能", "不能") that count as topic
+# words no passage states, and the question is wrongly refused.
+_A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够])[不没]\1")
 EXPANSION_WEIGHT = 0.5
+_HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -115,7 +120,21 @@ class Lexicon:
     def content_tokens(self, text: str) -> list[str]:
         """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""
         stop = stopwords()
+        text = _A_NOT_A_RE.sub(" ", text)
         return list(dict.fromkeys(t for t in self.tokenize(text) if t not in stop))
+
+    def asked_action(self, text: str) -> str | None:
+        """The verb a how-to question asks about: "流动党员怎么转组织关系" → "转"; None when there is none.
+
+        A passage that does not state that action does not answer the question, however many of its
+        other words it shares.
+        """
+        tokens = self.tokenize(_A_NOT_A_RE.sub(" ", text))
+        stop = stopwords()
+        for i, token in enumerate(tokens):
+            if token in _HOW_WORDS:
+                return next((t for t in tokens[i + 1 :] if t not in stop), None)
+        return None
 
     def subwords(self, token: str) -> list[str]:
         """Shorter words inside a compound token ("贫困标准" → 贫困, 标准); empty for simple words."""

@@ -18,8 +18,8 @@ _NUM = r"\d+(?:[.,]\d+)*"
 _RANGE = rf"{_NUM}(?:\s*[-~—–至到]\s*{_NUM})?"
 # Units of quantity; years, months and days are dates, not amounts.
 _UNITS = (
-    r"万元|亿元|千元|元|万人次|人次|万人|万户|人|名|户|个|家|所|场次|场|期|次|项|条|种|平方米|亩|公里|"
-    r"%|％|倍|万|亿"
+    r"万元|亿元|千元|元|万人次|人次|万人|万户|人|名|户|个|家|所|场次|场|期|批次|批|次|项|条|种|类|份|件|对|座|"
+    r"平方米|亩|公里|%|％|倍|万|亿"
 )
 # "4200多名", "4000余万元", "1万多名": an approximate amount is still an amount.
 AMOUNT_RE = re.compile(rf"(?P<num>{_RANGE})\s*(?:多|余)?\s*(?P<unit>{_UNITS})(?P<per>\s*/\s*(?:年|月|人|个|村|户))?")
@@ -30,6 +30,11 @@ _WANTS_NUMBER_RE = re.compile(
     r"多少|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|比例|百分之|金额|数额|标准是|保额|面积|规模"
 )
 _WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
+_Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
+_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|多长时间|隔多久|每隔")
+# How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
+_DURATION_RE = re.compile(r"多久|多长时间")
+_RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
     r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
@@ -47,7 +52,7 @@ _Q_UNITS = (
     (re.compile(r"平方米|面积|多大"), "平方米"),
     (re.compile(r"比例|百分之|百分比|几成"), "%"),
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
-    (re.compile(r"多少钱|多少元|几元|工资|报酬|待遇|经费|资金|保额|贷款|金额|标准"), "元"),
+    (re.compile(r"多少钱|多少元|几元|[拿挣领]多少|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|贷款|金额|标准"), "元"),
 )
 
 
@@ -81,7 +86,15 @@ def question_needs(question: str) -> QuestionNeeds:
             period = value  # type: ignore[assignment]
             break
     unit = next((u for pattern, u in _Q_UNITS if pattern.search(question)), None)
+    if unit is None and (counted := _Q_CLASSIFIER_RE.search(question)):
+        unit = counted.group(1)  # "几个专题" wants "12个", not "220余期"
     frequency = bool(_WANTS_FREQUENCY_RE.search(question))
+    if frequency and period is None and not _HOW_OFTEN_RE.search(question):
+        # "化解了多少次矛盾纠纷" counts occurrences; only "一年开几次" / "多久开一次" asks how often.
+        frequency = False
+    if frequency and not _RECURRING_RE.search(question):
+        # "歇职多久" asks how long (a duration: "1至3个月"), not how often.
+        frequency = False
     ordinal_match = _ORDINAL_RE.search(question)
     ordinal = _cn_to_int(ordinal_match.group(1)) if ordinal_match else None
     listing = bool(_WANTS_LIST_RE.search(question))
@@ -89,7 +102,8 @@ def question_needs(question: str) -> QuestionNeeds:
     # asks something else (what, how, which).
     money_only = unit == "元" and not listing and not _OTHER_ASK_RE.search(question)
     return QuestionNeeds(
-        number=(bool(_WANTS_NUMBER_RE.search(question)) or money_only) and not frequency,
+        number=(bool(_WANTS_NUMBER_RE.search(question)) or money_only or _DURATION_RE.search(question) is not None)
+        and not frequency,
         frequency=frequency,
         listing=listing,
         period=period,

@@ -47,6 +47,7 @@ class Query:
     places: tuple[str, ...]  # canonical names of places the question names
     place_terms: frozenset[str] = frozenset()  # those places' names and aliases
     quoted: tuple[str, ...] = ()  # terms the question puts in quotes (“五项制度”): named concepts
+    action: str | None = None  # the verb of a how-to question ("怎么转组织关系" → "转")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class Candidate:
     lexical_rank: int | None  # 1-based rank under BM25 alone (None: not in its top candidates)
     dense_rank: int | None
     place_match: bool  # the passage's document is from a place the question names
+    states_action: bool = True  # it states the verb a how-to question asks about (Query.action)
 
 
 SUBWORD_CREDIT = 0.9
@@ -123,8 +125,23 @@ class Searcher:
         terms = frozenset(t.lower() for e in entries for t in e.terms)
         quoted = tuple(sorted(quoted_terms([question])))
         return Query(
-            question, content, self.lexicon.expand(content), question_needs(question), places, terms, quoted
+            question,
+            content,
+            self.lexicon.expand(content),
+            question_needs(question),
+            places,
+            terms,
+            quoted,
+            self.lexicon.asked_action(question),
         )
+
+    def states_action(self, query: Query, row: int) -> bool:
+        """Does passage ``row`` state the action a how-to question asks about (itself or a synonym)?"""
+        action = query.action
+        if action is None:
+            return True
+        text = self.passages[row].text.lower()
+        return action in text or any(s in text for s in self.lexicon.synonyms_of(action))
 
     def coverage(self, query: Query, passage: Passage, doc: Document) -> float:
         """Share of the question's topic words (idf-weighted) that the passage states, synonyms counted.
@@ -199,6 +216,7 @@ class Searcher:
                     lex_rank.get(row),
                     dense_rank.get(row),
                     place_match,
+                    self.states_action(query, row),
                 )
             )
         out.sort(key=lambda cand: cand.score, reverse=True)

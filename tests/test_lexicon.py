@@ -39,3 +39,20 @@ def test_quoted_terms_become_words() -> None:
     assert not any(len(t) > 8 for t in terms)
     lex = Lexicon(terms)
     assert "三联三促" in lex.tokenize("三联三促包括什么")
+
+
+def test_yes_no_forms_are_not_topic_words() -> None:
+    # "是不是" / "能不能" only ask for confirmation; cut into "能" + "不能" they were counted as topic
+    # words no passage states, and answerable questions were refused.
+    lex = Lexicon()
+    assert lex.content_tokens("党小组会是不是每个月都要开？") == ["党小组会"]
+    assert "不能" not in lex.content_tokens("干部不干事能不能让他停职")
+    assert "以" not in lex.content_tokens("支委会可不可以不开")
+
+
+def test_asked_action_is_the_verb_after_how() -> None:
+    lex = Lexicon()
+    assert lex.asked_action("流动党员怎么转组织关系？") == "转"
+    assert lex.asked_action("不称职的村干部会被怎么处理？") == "处理"
+    assert lex.asked_action("村支书一个月能拿多少钱") is None
+    assert lex.asked_action("没钱办公怎么办") is None  # 怎么办 is one word: no particular action

@@ -16,6 +16,9 @@ from knowledge.numbers import amounts_in, question_needs, states_frequency, unit
         ("绩效奖励按什么比例发放？", True, None, "%"),
         ("每个县至少要配备几名扶贫专职人员？", True, None, "人"),
         ("不称职的村干部会被怎么处理？", False, None, None),
+        ("两委委员一个月拿多少？", True, "month", "元"),
+        ("党支部书记兼村民小组长有多少补贴？", True, None, "元"),
+        ("攻坚培训列了几个专题？", True, None, "个"),
     ],
 )
 def test_question_needs_number_period_unit(
@@ -34,6 +37,21 @@ def test_question_needs_frequency_listing_ordinal() -> None:
     assert question_needs("某市“三抓三促”第二条是什么？").ordinal == 2
     # "第一书记" is a title, not an ordinal.
     assert question_needs("第一书记每年有多少工作经费？").ordinal is None
+
+
+def test_counts_and_durations_are_not_frequencies() -> None:
+    # "多少次" without a period counts occurrences; "多久" about something that does not recur is a
+    # duration. Both want a number, and a passage stating none (每月一次) does not answer them.
+    counted = question_needs("宣恩县化解了多少次矛盾纠纷？")
+    assert counted.number and not counted.frequency
+    duration = question_needs("干部不称职会被歇职多久")
+    assert duration.number and not duration.frequency
+    assert question_needs("党课一年要讲几次？").frequency
+    assert question_needs("支部大会隔多长时间开一回").frequency
+
+
+def test_classifier_counts_are_amounts() -> None:
+    assert [a.text for a in amounts_in("将民政网格员等10类人员由两委成员兼任，开列整改通知40份")] == ["10类", "40份"]
 
 
 def test_amounts_keep_ranges_decimals_and_periods() -> None:

@@ -40,10 +40,27 @@ def test_dev_set_meets_targets(corpus_service: KnowledgeService) -> None:
 
 
 def test_holdout_questions_meet_targets(corpus_service: KnowledgeService) -> None:
-    # Measured 2026-11-23: 33/35 answers and citations (94.3 %), 10/10 refused; the two misses are
-    # loosely worded questions (README, "Quality"). The bar here guards against regressions; the
-    # figure itself is reported by `python -m bench.qa_quality`.
+    # First measured 2026-11-23: 33/35 (94.3 %); after the 2026-11-29 changes 34/35 (README,
+    # "Quality"). The bar here guards against regressions.
     _check_targets(corpus_service, EXTRA_SET, "holdout", accuracy=0.9)
+
+
+def test_later_held_out_sets_pooled(corpus_service: KnowledgeService) -> None:
+    # holdout2..holdout5 were each written and committed before the changes they then judged; their
+    # first (blind) scores are in README "Quality". Their misses informed later changes, so this is a
+    # regression floor, not the blind figure.
+    rows = [r for r in read_labelled(EXTRA_SET) if (r.split or "").startswith("holdout") and r.split != "holdout"]
+    assert len(rows) >= 150
+    scores = evaluate(corpus_service, rows).scores()
+    assert scores["answer_accuracy"] >= 0.93, scores
+    assert scores["ood_refused"] >= 0.95, scores
+    assert scores["answerable_wrongly_refused"] <= 0.05, scores
+
+
+def test_how_to_question_needs_a_passage_stating_the_action(corpus_service: KnowledgeService) -> None:
+    # The corpus mentions 流动党员党支部 but never how to transfer membership: say so, do not answer.
+    assert not corpus_service.ask("流动党员怎么转组织关系？").found
+    assert corpus_service.ask("不称职的村干部会被怎么处理？").found
 
 
 def test_tuning_questions_meet_targets(corpus_service: KnowledgeService) -> None:
