@@ -3,8 +3,8 @@
 Builds a county (``--branches`` branches × ``--members`` bound members) in a fresh database, starts the
 real app in a subprocess (stub answerer, conversation state in the database), then ``--concurrency``
 workers run whole conversations for distinct users: half say everything in one message
-("签到 3天前开了主题党日，应到12人实到10人，主题是…" → 确认), half answer step by step
-(签到 → 主题党日 → 3天前 → 12 → 10 → topic → 确认). Every message's latency counts. Prints req/s and
+("签到 3天前开了主题党日，应到10人实到8人，缺席：张三（病假）、李四（事假），主题是…" → 确认), half answer step
+by step (签到 → 主题党日 → 3天前 → 10 → 8 → topic → absentees → 确认). Every message's latency counts. Prints req/s and
 p50/p95/p99 with the command line, and checks that every conversation stored exactly one record.
 
     python -m bench.checkin_load                                   # SQLite file (WAL)
@@ -107,8 +107,9 @@ def _script(index: int, days_ago: int) -> list[str]:
     """One conversation: rich first message, or step by step (alternating)."""
     topic = f"学习党章第{index}次"
     if index % 2 == 0:
-        return [f"签到 {days_ago}天前开了主题党日，应到10人实到8人，主题是{topic}", "确认"]
-    return ["签到", "主题党日", f"{days_ago}天前", "10", "8", topic, "确认"]
+        absent = "缺席：张三（病假）、李四（事假）"
+        return [f"签到 {days_ago}天前开了主题党日，应到10人实到8人，{absent}，主题是{topic}", "确认"]
+    return ["签到", "主题党日", f"{days_ago}天前", "10", "8", topic, "张三 病假，李四 外出务工", "确认"]
 
 
 async def _load(port: int, openids: list[str], concurrency: int, members: int) -> tuple[list[float], int, int, float]:

@@ -2,18 +2,22 @@
 
     签到 昨天开了主题党日，应到12人实到10人，主题是学习…   → extract what is there
     (ask only what is missing, one question at a time)       → Step.TYPE … Step.TOPIC
+    缺席的是哪几位？ (only when 实到 < 应到, asked once)         → Step.ABSENTEES
     请核对：…  确认 / 修改 <字段> / 取消                        → Step.CONFIRM
     确认                                                     → submit_record(..., clear_state=True)
 
 Every answer is checked at once with the store's ``precheck`` (binding, type applicable to the branch,
 date, duplicate, counts against the roster), so a problem is told at the step that caused it; the
-offending field is cleared and asked again. Nothing here decides a rule: the store does, and
+offending field is cleared and asked again. The absentee list is checked locally against 应到 − 实到
+(the store's rule, no round trip). 会议内容 and 决议 are optional: read from the first message or set
+with "修改 内容 …" / "修改 决议 …" at the summary. Nothing here decides a rule: the store does, and
 ``handlers.checkin_texts.error_text`` words its refusals. All database work goes through
 :class:`bot.store.service.CheckinStore` (off the event loop).
 
 Photos: an image sent during the conversation is kept in the draft (WeChat MediaId plus the sha256 of
-the MediaId — the bytes are not downloaded, which needs the media API); an image sent within
-``checkin_photo_window_s`` after a submission attaches to that record.
+the MediaId, the delivery key that attaches the same image once); an image sent within
+``checkin_photo_window_s`` after a submission attaches to that record. The bytes and their content hash
+are fetched afterwards by the photo fetcher (bot/maintenance, docs/checkins.md "Photos").
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.conversation import ConversationState
@@ -35,13 +40,22 @@ from bot.dispatch.filters import FilterResult
 from bot.settings import Settings
 from bot.store import checkins
 from bot.store.errors import DuplicateRecordError, ErrorCode, StoreError
-from bot.store.models import AppliesTo, utcnow
+from bot.store.models import AppliesTo, Member, utcnow
 from bot.store.periods import local_today
 from bot.store.service import CheckinStore
 from bot.store.state import SqlStateStorage
+from bot.store.views import RecordView
 from handlers import checkin_texts as ct
 from handlers.checkin_dates import DateParseError, parse_past_date
-from handlers.checkin_extract import Extracted, detect_types, extract_checkin, parse_count, parse_time
+from handlers.checkin_extract import (
+    Absence,
+    Extracted,
+    detect_types,
+    extract_checkin,
+    parse_absentees,
+    parse_count,
+    parse_time,
+)
 from handlers.flow import Flow, on
 
 log = logging.getLogger(__name__)
@@ -62,6 +76,9 @@ class Step(StrEnum):
     HOST = "host"
     RECORDER = "recorder"
     TIME = "time"
+    ABSENTEES = "absentees"  # asked once after the required steps when 实到 < 应到; "修改 缺席"
+    SUMMARY = "summary"  # optional: extracted (会议内容：…), or set by "修改 内容"
+    DECISIONS = "decisions"  # optional: extracted (决议：…), or set by "修改 决议"
     CONFIRM = "confirm"
 
 
@@ -80,6 +97,9 @@ FIELD: dict[Step, str] = {
     Step.HOST: "host",
     Step.RECORDER: "recorder",
     Step.TIME: "time",
+    Step.ABSENTEES: "absentees",  # a list of {"name", "reason"}; None: not asked yet, []: skipped
+    Step.SUMMARY: "summary",
+    Step.DECISIONS: "decisions",
 }
 
 # A refused value: which step asks for it again (None: keep the state as it is).
@@ -100,10 +120,24 @@ _ERROR_STEP: dict[ErrorCode, Step] = {
 }
 # Steps whose answers the store has nothing more to say about until the submission, and steps checked
 # against the roster sizes read at the start (the submission checks everything again in the database).
-_NO_DB_STEPS = frozenset({Step.TOPIC, Step.PLACE, Step.HOST, Step.RECORDER, Step.TIME})
+_NO_DB_STEPS = frozenset(
+    {Step.TOPIC, Step.PLACE, Step.HOST, Step.RECORDER, Step.TIME, Step.ABSENTEES, Step.SUMMARY, Step.DECISIONS}
+)
 _COUNT_STEPS = frozenset({Step.EXPECTED, Step.PRESENT})
 # Refusals that end the conversation.
 _FATAL = {ErrorCode.NOT_BOUND, ErrorCode.OTHER_BRANCH, ErrorCode.DUPLICATE, ErrorCode.FORBIDDEN}
+# Store field names of one absentee's values (TOO_LONG / BAD_COUNT params): asked at Step.ABSENTEES.
+_ABSENTEE_FIELDS = frozenset({"absentees", "absentee_name", "absentee_reason"})
+# Absentees named in a submitted draft, matched to the branch's roster (active members) by name.
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+_ROSTER_BY_NAME = (
+    sa.select(_MEMBER.c.id, _MEMBER.c.name)
+    .where(
+        _MEMBER.c.org_id == sa.bindparam("branch"),
+        _MEMBER.c.name.in_(sa.bindparam("names", expanding=True)),
+        _MEMBER.c.active.is_(True),
+    )
+)
 
 _ENTRY_RE = re.compile(r"^(签到|打卡|记录)\s*([:：，,。；;\s]?)\s*(.*)$", re.S)
 _NEGATIVE_RE = re.compile(r"(?:^|[^\d])[-－−﹣]\s*\d|负\s*[\d一二两三四五六七八九十]")
@@ -146,9 +180,66 @@ def entry_filter(ctx: Context) -> FilterResult:
     return False
 
 
+def _gap(d: dict[str, Any]) -> int | None:
+    """应到 − 实到 of the draft (None while either is unknown)."""
+    expected, present = d.get("expected"), d.get("present")
+    if isinstance(expected, int) and isinstance(present, int):
+        return expected - present
+    return None
+
+
+def _is_skip(text: str) -> bool:
+    """ "跳过" / "无" / "不清楚" (or a bare "确认": the user wants to go on) for an optional item."""
+    word = text.strip().strip("。.!！~～ ").lower()
+    return word in ct.SKIP_WORDS or word in ct.CONFIRM_WORDS
+
+
+def _edit_request(text: str) -> str | None:
+    """What follows "修改" when ``text`` is an edit of a known field ("修改 人数" → "人数"), else None."""
+    text = text.strip()
+    for word in ct.EDIT_WORDS:
+        rest = text.removeprefix(word).strip()
+        if text.startswith(word) and any(rest.startswith(f) for f in ct.EDIT_FIELDS):
+            return rest
+    return None
+
+
+def _edit_value(text: str) -> str:
+    """The value after the field word of "修改 <字段> …": without "为/是/改为" ("地点为村委会", "地点 为村委会")
+    or an attached "成" ("地点改成…"), but a value ending in 成/为/是 ("全票赞成") or a name after a space
+    ("修改 缺席 成龙") is kept whole."""
+    text = re.sub(r"^(?:改为|改成|为|是|成)(?=\S)", "", text).strip(" ：:")
+    text = re.sub(r"^(?:改为|改成|为|是)[ ：:]*(?=\S)", "", text)
+    return "" if text in ("改为", "改成", "为", "是", "成") else text
+
+
+def _submit_work(
+    *,
+    session: Session,
+    settings: Settings,
+    openid: str,
+    draft: checkins.RecordDraft,
+    clear_state: bool,
+    branch_id: int | None,
+) -> RecordView:
+    """``submit_record``, after matching the absentees' names to the branch's active roster members
+    (one indexed query, only when absentees are listed; a name found twice stays unmatched)."""
+    names = sorted({a.name for a in draft.absentees})
+    if names and branch_id is not None:
+        found: dict[str, list[int]] = {}
+        for member_id, name in session.connection().execute(_ROSTER_BY_NAME, {"branch": branch_id, "names": names}):
+            found.setdefault(name, []).append(int(member_id))
+        for a in draft.absentees:
+            ids = found.get(a.name, [])
+            a.member_id = ids[0] if len(ids) == 1 else None
+    return checkins.submit_record(
+        session=session, settings=settings, openid=openid, draft=draft, clear_state=clear_state
+    )
+
+
 def _media_hash(media_id: str, pic_url: str) -> str:
-    # The image bytes need the media API (verified account, access_token): the hash is of the MediaId
-    # (PicUrl when there is none), so the same delivery attaches once. Documented in docs/checkins.md.
+    # The delivery key: the hash of the MediaId (PicUrl when there is none), so the same delivery attaches
+    # once. The content hash comes later from the photo fetcher, which downloads the bytes.
     return hashlib.sha256((media_id or pic_url).encode()).hexdigest()
 
 
@@ -201,6 +292,8 @@ class CheckinConversation:
                 continue
             if d.get(FIELD[step]) in (None, ""):
                 return step
+        if (_gap(d) or 0) > 0 and d.get("absentees") is None:
+            return Step.ABSENTEES  # once: a skipped answer is [] and not asked again
         return Step.CONFIRM
 
     def _summary(self, d: dict[str, Any], c: dict[str, Any]) -> str:
@@ -212,10 +305,13 @@ class CheckinConversation:
             "党小组": d.get("group_name") or "",
             "日期": (ct.short_date(held) if held else "") + (f" {d['time']}" if d.get("time") else ""),
             "人数": f"应到{d.get('expected')}人，实到{d.get('present')}人",
+            "缺席": ct.absentee_list((a["name"], a["reason"]) for a in d.get("absentees") or []),
             "议题": d.get("topic") or "",
             "地点": d.get("place") or "",
             "主持人": d.get("host") or "",
             "记录人": d.get("recorder") or "",
+            "内容": ct.clip(d["summary"], ct.SHOW_TEXT_CHARS) if d.get("summary") else "",
+            "决议": ct.clip(d["decisions"], ct.SHOW_TEXT_CHARS) if d.get("decisions") else "",
             "照片": f"{len(d.get('photos', []))}张" if d.get("photos") else "",
         }
         return ct.draft_summary(fields)
@@ -255,13 +351,40 @@ class CheckinConversation:
             return exc
         return None
 
+    @staticmethod
+    def _absentees_problem(d: dict[str, Any]) -> StoreError | None:
+        """The store's rule "absentees listed ≤ 应到 − 实到", checked on the draft (no round trip)."""
+        listed, gap = len(d.get("absentees") or []), _gap(d)
+        if listed and gap is not None and listed > gap:
+            return StoreError(ErrorCode.ABSENTEES_OVER_GAP, listed=listed, gap=gap)
+        return None
+
+    @staticmethod
+    def _refusal(err: StoreError) -> str:
+        """The text for a refusal in the conversation (``error_text``, except a list dropped because
+        nobody was absent, see :meth:`_clear_for`)."""
+        if err.code is ErrorCode.ABSENTEES_OVER_GAP and int(err.params.get("gap", 0)) <= 0:
+            return ct.ABSENTEES_CLEARED
+        return ct.error_text(err)
+
     def _clear_for(self, err: StoreError, d: dict[str, Any], fallback: Step | None) -> Step | None:
-        """Drop the value ``err`` refuses from ``d``; returns the step that asks for it again."""
+        """Drop the value ``err`` refuses from ``d``; returns the step that asks for it again (None: the
+        next step as usual)."""
+        if err.code is ErrorCode.ABSENTEES_OVER_GAP:
+            # Counts changed under a listed absentee list: ask for the list again; with nobody absent
+            # there is nothing to ask, so the list is dropped (told by _refusal).
+            if int(err.params.get("gap", 0)) > 0:
+                d["absentees"] = None
+                return Step.ABSENTEES
+            d["absentees"] = []
+            return None
         step = _ERROR_STEP.get(err.code)
-        if err.code is ErrorCode.BAD_COUNT:
-            step = Step.PRESENT if err.params.get("field") == "present" else Step.EXPECTED
+        field = str(err.params.get("field", ""))
+        if field in _ABSENTEE_FIELDS and err.code in (ErrorCode.BAD_COUNT, ErrorCode.TOO_LONG, ErrorCode.TOO_MANY):
+            step = Step.ABSENTEES
+        elif err.code is ErrorCode.BAD_COUNT:
+            step = Step.PRESENT if field == "present" else Step.EXPECTED
         elif err.code is ErrorCode.TOO_LONG:
-            field = err.params.get("field", "")
             step = next((s for s, f in FIELD.items() if f == field), fallback)
         if step is None:
             return fallback
@@ -303,11 +426,13 @@ class CheckinConversation:
         """Next question when ``err`` is None; else the conversation ends (fatal) or the refused value is
         cleared and asked again with the refusal."""
         if err is None:
+            err = self._absentees_problem(d)
+        if err is None:
             return self._advance_op(ctx, d, c, lines)
         if err.code in _FATAL:
             return self._end_op(ctx, err)
         step = self._clear_for(err, d, answered)
-        return self._advance_op(ctx, d, c, [*lines, ct.error_text(err)], prefer=step)
+        return self._advance_op(ctx, d, c, [*lines, self._refusal(err)], prefer=step)
 
     async def _apply(self, ctx: Context, reply: Reply, op: StateOp) -> Reply:
         """Write ``op`` through the context's storage (a step without database work)."""
@@ -385,6 +510,45 @@ class CheckinConversation:
             raise StoreError(ErrorCode.TOO_LONG, field=field, limit=limit, length=len(value))
         return value
 
+    def _optional_text(self, field: str, text: str, limit: int) -> str:
+        """An optional text (会议内容, 决议): "无" / "跳过" (or a bare "确认") leaves it empty."""
+        if _is_skip(text):
+            return ""
+        return self._capped(field, text, limit)
+
+    def _absentee_entries(self, items: list[Absence]) -> list[dict[str, str]]:
+        """``items`` as draft entries, with the store's caps (count, name and reason lengths)."""
+        s = self.settings
+        if len(items) > s.checkin_max_absentees:
+            raise StoreError(ErrorCode.TOO_MANY, field="absentees", limit=s.checkin_max_absentees)
+        out: list[dict[str, str]] = []
+        for item in items:
+            name, reason = checkins.clean_text(item.name), checkins.clean_text(item.reason)
+            if len(name) > s.checkin_name_max_chars:
+                raise StoreError(
+                    ErrorCode.TOO_LONG, field="absentee_name", limit=s.checkin_name_max_chars, length=len(name)
+                )
+            if len(reason) > s.checkin_reason_max_chars:
+                raise StoreError(
+                    ErrorCode.TOO_LONG, field="absentee_reason", limit=s.checkin_reason_max_chars, length=len(reason)
+                )
+            if name:
+                out.append({"name": name, "reason": reason})
+        return out
+
+    def _absentees(self, text: str, d: dict[str, Any]) -> list[dict[str, str]]:
+        """The answer to the absentee question: "跳过" / "不清楚" → [] (listing fewer is allowed); a list
+        longer than 应到 − 实到 is refused here, as the store would at the submission."""
+        if _is_skip(text):
+            return []
+        entries = self._absentee_entries(parse_absentees(text))
+        if not entries:
+            raise _SayError(ct.ABSENTEES_NOT_UNDERSTOOD)
+        gap = _gap(d)
+        if gap is not None and len(entries) > gap:
+            raise StoreError(ErrorCode.ABSENTEES_OVER_GAP, listed=len(entries), gap=gap)
+        return entries
+
     def _count(self, text: str, field: str) -> int:
         if _NEGATIVE_RE.search(text):
             raise _SayError(ct.NEGATIVE_COUNT)
@@ -453,6 +617,12 @@ class CheckinConversation:
             if t is None:
                 raise _SayError(ct.BAD_TIME)
             return {"time": t.strftime("%H:%M")}
+        if step is Step.ABSENTEES:
+            return {"absentees": self._absentees(text, d)}
+        if step is Step.SUMMARY:
+            return {"summary": self._optional_text("summary", text, s.checkin_summary_max_chars)}
+        if step is Step.DECISIONS:
+            return {"decisions": self._optional_text("decisions", text, s.checkin_decisions_max_chars)}
         raise AssertionError(step)  # pragma: no cover
 
     def _from_extracted(self, ext: Extracted, d: dict[str, Any], c: dict[str, Any]) -> tuple[list[str], Step | None]:
@@ -489,6 +659,8 @@ class CheckinConversation:
             (Step.PLACE, "place", ext.place, s.checkin_place_max_chars),
             (Step.HOST, "host", ext.host, s.checkin_name_max_chars),
             (Step.RECORDER, "recorder", ext.recorder, s.checkin_name_max_chars),
+            (Step.SUMMARY, "summary", ext.summary, s.checkin_summary_max_chars),
+            (Step.DECISIONS, "decisions", ext.decisions, s.checkin_decisions_max_chars),
         )
         for step, key, raw, limit in texts:
             if raw:
@@ -498,6 +670,12 @@ class CheckinConversation:
                     refuse(step, ct.error_text(exc))
                 except _SayError:
                     pass
+        if ext.absentees:
+            # Checked against 应到 − 实到 with the other answers (_after_check), once the counts are known.
+            try:
+                d["absentees"] = self._absentee_entries(list(ext.absentees)) or None
+            except StoreError as exc:
+                refuse(Step.ABSENTEES, ct.error_text(exc))
         return problems, first
 
     def _understood(self, d: dict[str, Any], c: dict[str, Any]) -> str | None:
@@ -511,6 +689,12 @@ class CheckinConversation:
             items.append(f"应到{d['expected']}人")
         if d.get("present") is not None:
             items.append(f"实到{d['present']}人")
+        if d.get("absentees"):
+            items.append(ct.UNDERSTOOD_ABSENTEES.format(n=len(d["absentees"])))
+        if d.get("summary"):
+            items.append(ct.UNDERSTOOD_SUMMARY)
+        if d.get("decisions"):
+            items.append(ct.UNDERSTOOD_DECISIONS)
         return ct.UNDERSTOOD.format(items="、".join(items)) if items else None
 
     # --- handlers ----------------------------------------------------------------------------------------
@@ -532,6 +716,7 @@ class CheckinConversation:
             return Reply(ct.error_text(exc)), None
         c: dict[str, Any] = {
             "branch": info.branch_name,
+            "branch_id": info.branch_id,  # for matching absentees to the roster at the submission
             "types": [[r.type_code, r.type_name, r.applies_to] for r in info.types],
             "groups": [[g.id, g.name, g.roster_size] for g in info.groups],
             "roster": info.roster_size,
@@ -556,6 +741,9 @@ class CheckinConversation:
         assert step is not None
         data = self.flow.data(ctx)
         d, c = dict(data["d"]), data["c"]
+        if step is Step.ABSENTEES and (rest := _edit_request(ctx.text)) is not None:
+            # The question comes where the summary would: "修改 人数" here is an edit, not a name.
+            return await self.edit(ctx, d, c, rest)
         try:
             updates = self.parse_answer(step, ctx.text, d, c)
         except (StoreError, DateParseError) as exc:
@@ -582,9 +770,11 @@ class CheckinConversation:
         for word in sorted(ct.EDIT_FIELDS, key=len, reverse=True):
             if rest.startswith(word):
                 step = Step(ct.EDIT_FIELDS[word])
-                value = rest[len(word) :].strip(" ：:为是成")
+                value = _edit_value(rest[len(word) :])
                 if step is Step.GROUP and not self._needs_group(d, c):
                     break
+                if step is Step.ABSENTEES and _gap(d) == 0:
+                    return await self._advance(ctx, d, c, [ct.NO_ABSENTEES], prefer=Step.CONFIRM)
                 if word == "人数":
                     d["present"] = None
                 if not value:
@@ -610,13 +800,20 @@ class CheckinConversation:
             topic=d.get("topic") or "",
             expected=d["expected"],
             present=d["present"],
+            absentees=[checkins.AbsenteeIn(name=a["name"], reason=a["reason"]) for a in d.get("absentees") or []],
+            summary=d.get("summary") or "",
+            decisions=d.get("decisions") or "",
             photos=[checkins.PhotoIn(**p) for p in d.get("photos", [])],
             group_id=d.get("group_id"),
             also_counts_as=d.get("also_counts_as"),
         )
         try:
             view = await self.store.call(
-                checkins.submit_record, openid=ctx.user_id, draft=draft, clear_state=self.state_in_store
+                _submit_work,
+                openid=ctx.user_id,
+                draft=draft,
+                clear_state=self.state_in_store,
+                branch_id=c.get("branch_id"),
             )
         except DuplicateRecordError as exc:
             return await self._end(ctx, exc)
@@ -624,7 +821,7 @@ class CheckinConversation:
             if exc.code in _FATAL:
                 return await self._end(ctx, exc)
             step = self._clear_for(exc, d, Step.CONFIRM)
-            return await self._advance(ctx, d, c, [ct.error_text(exc)], prefer=step)
+            return await self._advance(ctx, d, c, [self._refusal(exc)], prefer=step)
         if self.state_in_store:
             ctx.state = None  # deleted in the record's transaction
         else:

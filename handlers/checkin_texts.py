@@ -6,7 +6,7 @@ date parser raises :class:`handlers.checkin_dates.DateParseError`. :func:`error_
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -143,26 +143,26 @@ def quorum_warning(record: RecordView) -> str | None:
 
 
 def record_summary(record: RecordView) -> str:
-    """A short summary of a record (for confirmation and lists)."""
-    lines = [
-        f"{_d(record.held_on)} {record.type_name}" + (f"（{record.group_name}）" if record.group_name else "")
-    ]
+    """A short summary of a record (after submitting, and in lists), at most ``SUMMARY_MAX_BYTES``."""
+    head = f"{_d(record.held_on)} {record.type_name}" + (f"（{record.group_name}）" if record.group_name else "")
     if record.start_time:
-        lines[0] += f" {record.start_time.strftime('%H:%M')}"
-    if record.place:
-        lines.append(f"地点：{record.place}")
-    if record.host:
-        lines.append(f"主持：{record.host}" + (f"　记录：{record.recorder}" if record.recorder else ""))
-    if record.topic:
-        lines.append(f"议题：{record.topic}")
+        head += f" {record.start_time.strftime('%H:%M')}"
     absent = record.expected - record.present
-    lines.append(f"应到{record.expected}人，实到{record.present}人" + (f"，缺席{absent}人" if absent else ""))
-    if record.photos:
-        lines.append(f"照片：{len(record.photos)}张")
-    lines.append(
-        f"状态：{STATUS_ZH.get(record.status, record.status)}" + ("（逾期上报）" if record.late else "")
-    )
-    return "\n".join(lines)
+    # (label, value, may be cut): the fixed lines are never cut; "　记录：" continues the 主持 line.
+    entries: list[tuple[str, str, bool]] = [
+        ("", head, False),
+        ("地点：", record.place, True),
+        ("主持：", record.host, True),
+        ("　记录：", record.recorder if record.host else "", True),
+        ("议题：", record.topic, True),
+        ("", f"应到{record.expected}人，实到{record.present}人" + (f"，缺席{absent}人" if absent else ""), False),
+        ("缺席：", absentee_list((a.name, a.reason) for a in record.absentees), True),
+        ("内容：", clip(record.summary, SHOW_TEXT_CHARS) if record.summary else "", True),
+        ("决议：", clip(record.decisions, SHOW_TEXT_CHARS) if record.decisions else "", True),
+        ("照片：", f"{len(record.photos)}张" if record.photos else "", False),
+        ("状态：", STATUS_ZH.get(record.status, record.status) + ("（逾期上报）" if record.late else ""), False),
+    ]
+    return _fit([e for e in entries if e[1]], "", "", SUMMARY_MAX_BYTES)
 
 
 # --- the check-in conversation (handlers/checkin.py) ------------------------------------------------------
@@ -183,6 +183,9 @@ QUESTIONS: dict[str, str] = {
     "host": "主持人是谁？",
     "recorder": "记录人是谁？",
     "time": "几点开始的？例如“下午3点”“14:30”。",
+    "absentees": "缺席的是哪几位？请写姓名和原因，如“张三 病假，李四 外出务工”。不清楚可回复“跳过”。",
+    "summary": "请简要写一下会议的主要内容。不写可回复“无”。",
+    "decisions": "会议形成了哪些决议（表决情况）？没有可回复“无”。",
 }
 
 # "修改 <字段>": words → step.
@@ -194,9 +197,21 @@ EDIT_FIELDS: dict[str, str] = {
     "实到": "present", "实到人数": "present",
     "主题": "topic", "议题": "topic",
     "地点": "place", "主持人": "host", "主持": "host", "记录人": "recorder",
+    "缺席": "absentees", "缺席人员": "absentees", "缺席名单": "absentees", "请假": "absentees",
+    "请假人员": "absentees",
+    "内容": "summary", "会议内容": "summary", "主要内容": "summary", "内容摘要": "summary", "纪要": "summary",
+    "决议": "decisions", "决定": "decisions", "表决": "decisions", "表决情况": "decisions",
 }  # fmt: skip
+# Answers that leave an optional item empty (the absentee question, "修改 内容", "修改 决议").
+SKIP_WORDS: tuple[str, ...] = (
+    "跳过", "无", "没有", "不清楚", "不知道", "不记得", "记不清", "略", "暂无", "不填", "不写", "算了", "没",
+    "无人缺席", "没人缺席", "没有人缺席", "没有缺席", "无缺席", "都到了", "全到了", "全部到会",
+)  # fmt: skip
 
-CONFIRM_HINT = "回复“确认”提交；“修改 字段”更改（如“修改 人数”“修改 地点”）；“取消”放弃。"
+CONFIRM_HINT = (
+    "回复“确认”提交；“修改 字段”更改（如“修改 人数”“修改 地点”，"
+    "补充“修改 缺席”“修改 内容”“修改 决议”）；“取消”放弃。"
+)
 UNDERSTOOD = "已记下：{items}。"
 ALREADY_IN_CHECKIN = "您正在记录一次活动。"
 EXPIRED = "您上次的活动记录超过{minutes}分钟没有完成，已自动取消，内容没有保存。如需记录，请重新发送“签到”。"
@@ -210,7 +225,16 @@ PHOTO_ADDED = "已收到照片（共{count}张），提交后随记录保存。"
 PHOTO_ATTACHED = "照片已添加到{when}的{type_name}记录（共{count}张）。"
 PHOTO_NO_RECORD = MEDIA_NOT_SUPPORTED["image"]  # the gateway's own wording: one text for one situation
 STAFF_NO_CHECKIN = "活动由各党支部书记、组织委员或党员记录。查看各支部情况请发送“达标率”。"
-EDIT_WHICH = "请说明要修改哪一项，例如“修改 人数”。可修改：类型、日期、时间、人数、实到、主题、地点、主持人、记录人。"
+EDIT_WHICH = (
+    "请说明要修改哪一项，例如“修改 人数”。"
+    "可修改：类型、日期、时间、人数、实到、主题、地点、主持人、记录人、缺席、内容、决议。"
+)
+ABSENTEES_NOT_UNDERSTOOD = "没看懂缺席人员，请写姓名和原因，如“张三 病假”。"
+ABSENTEES_CLEARED = "实到人数等于应到人数，已去掉缺席人员名单。"
+NO_ABSENTEES = "应到和实到人数相同，没有缺席人员。如人数有误，请回复“修改 人数”。"
+UNDERSTOOD_ABSENTEES = "缺席名单{n}人"
+UNDERSTOOD_SUMMARY = "会议内容"
+UNDERSTOOD_DECISIONS = "决议"
 SUBMITTED = "已提交！"
 SUBMITTED_PENDING = "记录待支部书记或组织委员确认。"
 SUBMITTED_CONFIRMED = "记录已生效。"
@@ -231,10 +255,68 @@ def question(step: str, *, types: list[str], groups: list[str]) -> str:
     return QUESTIONS[step].format(types=numbered(types), groups=numbered(groups))
 
 
-def draft_summary(fields: dict[str, str]) -> str:
-    """The one summary shown before submitting (``fields``: label → value, in display order)."""
-    lines = [f"{label}：{value}" for label, value in fields.items() if value]
-    return SUMMARY_TITLE + "\n".join(lines) + SUMMARY_TAIL
+# Display limits (characters) of the long items in a summary: WeChat drops replies over 2048 bytes, and
+# the confirmation must fit in one reply with its hint (the full text is stored, only the display is cut).
+SHOW_TEXT_CHARS = 30  # 内容 / 决议
+SHOW_ABSENTEES_CHARS = 60  # the 缺席 list
+SHOW_MIN_CHARS = 12  # no item is cut shorter than this
+# The summary's own budget: one 2048-byte reply also carries a line or two before it ("已记下：…", a
+# refusal, "已收到照片…"). Only a summary whose every item is near its cap is cut further.
+SUMMARY_MAX_BYTES = 1500
+
+
+def clip(text: str, limit: int, *, total: bool = True) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "…" (and the full length) when longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit]}…" + (f"（共{len(text)}字）" if total else "")
+
+
+def absentee_list(items: Iterable[tuple[str, str]], limit: int = SHOW_ABSENTEES_CHARS) -> str:
+    """``张三（病假）、李四（事假）、王五``, cut after ``limit`` characters as ``…等12人``."""
+    entries = [f"{name}（{reason}）" if reason else name for name, reason in items]
+    shown: list[str] = []
+    used = 0
+    for entry in entries:
+        if shown and used + len(entry) > limit:
+            return "、".join(shown) + f"等{len(entries)}人"
+        shown.append(clip(entry, limit, total=False))
+        used += len(shown[-1]) + 1
+    return "、".join(shown)
+
+
+def _fit(entries: list[tuple[str, str, bool]], title: str, tail: str, max_bytes: int) -> str:
+    """``title`` + a "label value" line per entry (label, value, may be cut) + ``tail``, at most
+    ``max_bytes`` UTF-8 bytes: while over, the longest value that may be cut is cut to half its length in
+    the display. A label starting with "　" continues the line before it."""
+    shown = [value for _, value, _ in entries]
+
+    def render() -> str:
+        lines: list[str] = []
+        for (label, _, _), value in zip(entries, shown, strict=True):
+            if label.startswith("　") and lines:
+                lines[-1] += label + value
+            else:
+                lines.append(label + value)
+        return title + "\n".join(lines) + tail
+
+    text = render()
+    while len(text.encode()) > max_bytes:
+        cuttable = [i for i, (_, _, may_cut) in enumerate(entries) if may_cut]
+        i = max(cuttable, key=lambda k: len(shown[k]), default=None)
+        if i is None or len(shown[i]) <= SHOW_MIN_CHARS:
+            break  # only with absurd settings; the paginator still sends it all
+        shown[i] = clip(entries[i][1], len(shown[i]) // 2, total=False)
+        text = render()
+    return text
+
+
+def draft_summary(fields: dict[str, str], max_bytes: int = SUMMARY_MAX_BYTES) -> str:
+    """The one summary shown before submitting (``fields``: label → value, in display order), at most
+    ``max_bytes`` UTF-8 bytes: when every item is long, the longest are cut further in the display."""
+    entries = [(f"{label}：", value, True) for label, value in fields.items() if value]
+    return _fit(entries, SUMMARY_TITLE, SUMMARY_TAIL, max_bytes)
 
 
 def short_date(value: date) -> str:
