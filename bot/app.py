@@ -26,6 +26,7 @@ from bot.deadline import BackgroundTasks, Gateway
 from bot.dedup import DedupStore, MemoryDedup, RedisDedup
 from bot.dispatch import Dispatcher, Router
 from bot.locks import MemoryUserLocks, RedisUserLocks, UserLocks
+from bot.maintenance import MaintenanceRuntime, maintenance_runtime
 from bot.metrics import Metrics
 from bot.pagination import MemoryPageStore, PageStore, Paginator, RedisPageStore
 from bot.settings import Settings
@@ -56,6 +57,7 @@ STORE = web.AppKey("store", CheckinStore)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 GATEWAY = web.AppKey("gateway", Gateway)
 BROADCASTS = web.AppKey("broadcasts", BroadcastRuntime)
+MAINTENANCE = web.AppKey("maintenance", MaintenanceRuntime)
 
 
 def build_routers(
@@ -202,6 +204,12 @@ def create_app(
             app[BROADCASTS] = runtime
             yield
 
+    async def maintenance_ctx(app: web.Application) -> AsyncIterator[None]:
+        # Photo fetcher and conversation purge (docs/checkins.md); stopped and drained on exit.
+        async with maintenance_runtime(settings, engine=app[ENGINE], api=app[WECHAT_API]) as runtime:
+            app[MAINTENANCE] = runtime
+            yield
+
     async def gateway_ctx(app: web.Application) -> AsyncIterator[None]:
         metrics = app[METRICS]
         redis = app.get(REDIS)
@@ -276,7 +284,7 @@ def create_app(
         yield
         await app[TASKS].drain(settings.shutdown_grace_s)
 
-    app.cleanup_ctx.extend([redis_ctx, http_ctx, answerer_ctx, db_ctx, broadcast_ctx, gateway_ctx])
+    app.cleanup_ctx.extend([redis_ctx, http_ctx, answerer_ctx, db_ctx, broadcast_ctx, maintenance_ctx, gateway_ctx])
     if settings.gc_freeze_on_startup:
         app.on_startup.append(_freeze_gc)  # runs after the contexts above have started
     app.router.add_get(settings.wechat_path, handle_get)

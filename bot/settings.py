@@ -201,6 +201,31 @@ class Settings(BaseSettings):
     quiet_hours_start: str = Field(default="22:00", description="No reminders from (Beijing time)…")
     quiet_hours_end: str = Field(default="07:00", description="…until (deferred to this time).")
 
+    # --- photo fetcher and maintenance ------------------------------------------------------------------
+    # (docs/checkins.md, "Photos"). The fetcher runs only when the WeChat API is configured (app id + secret).
+    photo_fetch_enabled: bool = Field(
+        default=True, description="Download check-in photos (WeChat temporary media) in the background."
+    )
+    photo_fetch_interval_s: float = Field(default=60.0, description="The photo fetcher looks for work this often.")
+    photo_fetch_batch: int = Field(default=20, description="Photos claimed per round of the fetcher.")
+    photo_fetch_max_attempts: int = Field(default=8, description="Downloads tried per photo before giving up.")
+    photo_fetch_max_age_s: float = Field(
+        default=3 * 86400.0, description="Photos older than this are not fetched (WeChat keeps media 3 days)."
+    )
+    photo_fetch_backoff_base_s: float = Field(
+        default=60.0, description="First retry delay after a transient failure (doubles each try)."
+    )
+    photo_fetch_backoff_max_s: float = Field(default=3600.0, description="Longest retry delay of a photo.")
+    photo_fetch_lease_s: float = Field(
+        default=300.0, description="A photo claimed by a process that died is tried again after this."
+    )
+    photo_fetch_timeout_s: float = Field(default=30.0, description="Total timeout of one media download.")
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, description="Larger media are refused (not stored).")
+    photos_dirname: str = Field(default="photos", description="Folder under data_dir holding downloaded photos.")
+    conversation_purge_interval_s: float = Field(
+        default=3600.0, description="Expired conversation rows are deleted this often; 0: only when read."
+    )
+
     # --- web console ---------------------------------------------------------------------------------------
     # (docs/console.md)
     console_enabled: bool = Field(default=True, description="Serve the web console under console_path.")
@@ -277,6 +302,11 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Folder holding the versioned knowledge index."""
         return self.data_dir / "index"
+
+    @property
+    def wechat_api_configured(self) -> bool:
+        """True when outbound API calls can get an access_token (app id and secret both set)."""
+        return bool(self.wechat_app_id and self.wechat_app_secret.get_secret_value())
 
     @property
     def effective_database_url(self) -> str:

@@ -39,6 +39,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/records", views_records.records_page)
     r.add_get("/records/{record_id}", views_records.record_page)
     r.add_post("/records/{record_id}/confirm", views_records.record_confirm)
+    r.add_get("/records/{record_id}/photos/{photo_id}", views_records.record_photo)
     r.add_get("/broadcasts", views_broadcasts.broadcasts_page)
     r.add_get("/broadcasts/new", views_broadcasts.compose_get)
     r.add_post("/broadcasts/preview", views_broadcasts.preview)

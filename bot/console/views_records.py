@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from urllib.parse import urlencode
 
 from aiohttp import web
+from sqlmodel import Session
 
 from bot.console import queries
+from bot.console.accounts import Principal
 from bot.console.web import forbidden, not_found, principal, redirect, render, state, store
+from bot.store import photos
 from bot.store.compliance import STATUS_ZH
 from bot.store.errors import ErrorCode, StoreError
+from bot.store.models import ActivityRecord
 from bot.store.periods import PeriodRef, parse_period
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     "confirmed": "已确认该记录。",
@@ -88,13 +96,34 @@ async def records_page(request: web.Request) -> web.StreamResponse:
     )
 
 
+def _detail_with_photos(
+    *, session: Session, principal: Principal, record_id: int
+) -> tuple[queries.RecordDetail, list[photos.PhotoInfo]]:
+    """The record page's data in one worker-thread call: the detail (scope-checked) and its photos."""
+    detail = queries.record_detail(session=session, principal=principal, record_id=record_id)
+    return detail, photos.record_photos(session=session, record_id=record_id)
+
+
+def _photo_in_scope(*, session: Session, principal: Principal, record_id: int, photo_id: int) -> photos.PhotoInfo:
+    """Photo ``photo_id`` of record ``record_id`` under the record page's scope rule (NOT_FOUND outside
+    the principal's organisations, or when the photo is not that record's)."""
+    rec = session.get(ActivityRecord, record_id)
+    if rec is None:
+        raise StoreError(ErrorCode.NOT_FOUND, what="record", id=record_id)
+    queries.org_in_scope(session=session, principal=principal, org_id=rec.branch_id)
+    info = photos.record_photo(session=session, record_id=record_id, photo_id=photo_id)
+    if info is None:
+        raise StoreError(ErrorCode.NOT_FOUND, what="photo", id=photo_id)
+    return info
+
+
 async def record_page(request: web.Request) -> web.StreamResponse:
     who = principal(request)
     record_id = _int(request.match_info["record_id"])
     if record_id is None:
         return not_found(request, "该记录")
     try:
-        detail = await store(request).call(queries.record_detail, principal=who, record_id=record_id)
+        detail, photo_list = await store(request).call(_detail_with_photos, principal=who, record_id=record_id)
     except StoreError:
         return not_found(request, "该记录")
     return render(
@@ -104,6 +133,7 @@ async def record_page(request: web.Request) -> web.StreamResponse:
             "title": f"{detail.record.branch_name} {detail.record.type_name}",
             "d": detail,
             "r": detail.record,
+            "photos": photo_list,
             "message": MESSAGES.get(request.query.get("msg", ""), ""),
             "action_zh": ACTION_ZH,
             "field_zh": FIELD_ZH,
@@ -131,3 +161,28 @@ async def record_confirm(request: web.Request) -> web.StreamResponse:
     # No cache.clear(): the confirmation's audit event changes the fingerprint, and the next compliance
     # view recomputes only this branch.
     raise redirect(request, f"/records/{record_id}?msg=confirmed")
+
+
+async def record_photo(request: web.Request) -> web.StreamResponse:
+    """The stored image of a photo (the record page's thumbnails): same scope as the record page, 404
+    when outside it or not downloaded yet."""
+    who = principal(request)
+    record_id = _int(request.match_info["record_id"])
+    photo_id = _int(request.match_info["photo_id"])
+    if record_id is None or photo_id is None:
+        return not_found(request, "该照片")
+    try:
+        info = await store(request).call(_photo_in_scope, principal=who, record_id=record_id, photo_id=photo_id)
+    except StoreError:
+        return not_found(request, "该照片")
+    settings = state(request).settings
+    if not info.fetched or info.stored_path is None or info.content_type is None:
+        return not_found(request, "该照片（尚未下载）")
+    path = photos.photo_path(settings.data_dir, settings.photos_dirname, info.stored_path)
+    if path is None or not await asyncio.to_thread(path.is_file):
+        log.warning("console: photo %d of record %d is missing on disk (%s)", photo_id, record_id, info.stored_path)
+        return not_found(request, "该照片")
+    # The type comes from the bytes (sniffed when fetched), so the browser gets an image, never markup.
+    return web.FileResponse(
+        path, headers={"Content-Type": info.content_type, "Cache-Control": "private, max-age=3600"}
+    )

@@ -252,14 +252,28 @@ class RecordAbsentee(SQLModel, table=True):
 
 
 class RecordPhoto(SQLModel, table=True):
+    """A photo of a record. ``sha256`` is the delivery key (SHA-256 of the WeChat MediaId, or of the PicUrl
+    when there is none): the same delivery attaches once. The ``content_*`` columns describe the image
+    bytes once the photo fetcher has downloaded them (migration 0004; docs/checkins.md, "Photos")."""
+
     __tablename__: ClassVar[Any] = "record_photo"
     __table_args__ = (sa.UniqueConstraint("record_id", "sha256", name="uq_record_photo_record_sha"),)
 
     id: int | None = Field(default=None, primary_key=True)
     record_id: int = Field(foreign_key="activity_record.id", index=True, ondelete="CASCADE")
-    media_id: str = Field(max_length=200)
+    media_id: str = Field(max_length=200, index=True)  # indexed: a correction's copy reuses a fetched twin
     sha256: str = Field(max_length=64)
-    added_at: datetime = Field(default_factory=utcnow)
+    added_at: datetime = Field(default_factory=utcnow, index=True)  # indexed: the fetcher's recent window
+    content_sha256: str | None = Field(default=None, max_length=64)  # SHA-256 of the image bytes
+    content_type: str | None = Field(default=None, max_length=64)  # e.g. image/jpeg (from the bytes)
+    size_bytes: int | None = None
+    stored_path: str | None = Field(default=None, max_length=200)  # relative to DJ_DATA_DIR
+    fetched_at: datetime | None = None
+    fetch_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # downloads started
+    fetch_error: str | None = Field(default=None, max_length=200)  # set when the fetcher gave up
+    # Not before this time: the retry backoff after a transient failure, and the lease while a process
+    # downloads it (so two processes do not fetch the same photo). NULL: due now.
+    fetch_next_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):

@@ -90,7 +90,8 @@ class SqlStateStorage:
             session.commit()
 
     def purge_expired_sync(self, *, now: datetime | None = None) -> int:
-        """Delete all expired rows; returns how many (run from the scheduler)."""
+        """Delete all expired rows; returns how many (run every ``DJ_CONVERSATION_PURGE_INTERVAL_S`` by
+        the app's maintenance task, bot/maintenance/conversation_purge.py)."""
         with Session(self._engine) as session:
             result = session.exec(
                 delete(ConversationStateRow).where(col(ConversationStateRow.expires_at) <= (now or utcnow()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ KNOWN_ERRORS: dict[int, tuple[str, bool]] = {
     -1: ("system busy, try again later", False),
     40001: ("access_token invalid", False),
     40003: ("invalid openid", True),
+    40007: ("invalid media_id (or expired: temporary media live 3 days)", True),
     40014: ("access_token invalid", False),
     40037: ("invalid template_id", True),
     40164: ("caller IP not in the account's IP whitelist", True),
@@ -40,6 +42,12 @@ KNOWN_ERRORS: dict[int, tuple[str, bool]] = {
 }
 NETWORK_ERROR = -1001  # timeout / connection error
 HTTP_ERROR = -1002  # non-200 or non-JSON answer
+MEDIA_TOO_LARGE = -1003  # media download larger than the cap (permanent)
+NOT_MEDIA = -1004  # media download answered JSON without an errcode (e.g. a video's URL) (permanent)
+MEDIA_MAX_BYTES = 10 * 1024 * 1024
+MEDIA_GET = "cgi-bin/media/get"
+TOKEN_PATH = "cgi-bin/stable_token"  # noqa: S105  (a URL path, not a secret)
+_TOKEN_IN_TEXT = re.compile(r"access_token=[^&\s'\"]+")
 
 
 class WeChatAPIError(Exception):
@@ -113,7 +121,7 @@ class WeChatAPI:
         # stable_token: the same token while valid; force_refresh is limited (20/day) so only on 4000x.
         data = await self._request(
             "POST",
-            "cgi-bin/stable_token",
+            TOKEN_PATH,
             params={},
             body={
                 "grant_type": "client_credential",
@@ -151,6 +159,76 @@ class WeChatAPI:
             if code == 0:
                 return data
             message = str(data.get("errmsg", ""))
+            if code in TOKEN_ERRORS and attempt == 1:
+                self._metrics.api_errors[str(code)] += 1
+                log.warning("access_token rejected (errcode %d): refreshing once", code)
+                token = await self._tokens.get(self._fetch_token, stale=token)
+                continue
+            raise self._fail(code, message, path)
+        raise AssertionError("unreachable")
+
+    async def _get_media(
+        self, media_id: str, token: str, *, max_bytes: int, timeout_s: float | None
+    ) -> tuple[bytes, str] | dict[str, Any]:
+        """One GET of cgi-bin/media/get: the bytes and Content-Type, or the JSON answer (an error)."""
+        path = MEDIA_GET
+        timeout = None
+        if timeout_s is not None:
+            timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=self._session.timeout.sock_connect)
+        try:
+            async with self._session.get(
+                self._base + path, params={"access_token": token, "media_id": media_id}, timeout=timeout
+            ) as resp:
+                if resp.status != 200:
+                    raise self._fail(HTTP_ERROR, f"HTTP {resp.status}", path, permanent=False)
+                if resp.content_length is not None and resp.content_length > max_bytes:
+                    too_big = f"{resp.content_length} bytes > {max_bytes}"
+                    raise self._fail(MEDIA_TOO_LARGE, too_big, path, permanent=True)
+                body = bytearray()
+                # Read in chunks and stop past the cap: a missing or lying Content-Length cannot make us
+                # hold more than max_bytes + one chunk.
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise self._fail(MEDIA_TOO_LARGE, f"more than {max_bytes} bytes", path, permanent=True)
+                content_type = resp.headers.get("Content-Type", "")
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            # The message may quote the URL: the token must not reach logs or the database.
+            text = _TOKEN_IN_TEXT.sub("access_token=***", f"{type(exc).__name__}: {exc}")
+            raise self._fail(NETWORK_ERROR, text, path, permanent=False) from exc
+        mime = content_type.split(";")[0].strip().lower()
+        # Errors come back as JSON, labelled text/plain or application/json; media never start with "{".
+        if mime == "application/json" or mime.startswith("text/") or body[:1] == b"{":
+            try:
+                data = json.loads(bytes(body).decode("utf-8"))
+            except ValueError as exc:
+                raise self._fail(HTTP_ERROR, f"{mime or 'untyped'} answer is not JSON", path, permanent=False) from exc
+            if not isinstance(data, dict):
+                raise self._fail(HTTP_ERROR, "answer is not a JSON object", path, permanent=False)
+            return data
+        return bytes(body), mime
+
+    async def download_media(
+        self, media_id: str, *, max_bytes: int = MEDIA_MAX_BYTES, timeout_s: float | None = None
+    ) -> tuple[bytes, str]:
+        """Download a temporary media (kept by WeChat for 3 days): ``(bytes, content type)``.
+
+        An errcode answer raises :class:`WeChatAPIError` (40007 invalid media_id is permanent); token
+        errors refresh the token and retry once, as in :meth:`call`. More than ``max_bytes`` is refused
+        (``MEDIA_TOO_LARGE``, permanent); a JSON answer without errcode (a video's URL) is ``NOT_MEDIA``.
+        ``timeout_s`` replaces the session's total timeout for this download. A failure to get the
+        access_token itself is raised with an ``endpoint`` other than ``MEDIA_GET`` (the token's).
+        """
+        path = MEDIA_GET
+        token = await self.access_token()
+        for attempt in (1, 2):
+            answer = await self._get_media(media_id, token, max_bytes=max_bytes, timeout_s=timeout_s)
+            if isinstance(answer, tuple):
+                return answer
+            code = int(answer.get("errcode", 0) or 0)
+            message = str(answer.get("errmsg", ""))
+            if code == 0:
+                raise self._fail(NOT_MEDIA, "JSON answer without media (not an image?)", path, permanent=True)
             if code in TOKEN_ERRORS and attempt == 1:
                 self._metrics.api_errors[str(code)] += 1
                 log.warning("access_token rejected (errcode %d): refreshing once", code)
