@@ -16,6 +16,7 @@ from handlers import texts
 from knowledge.results import QAResult
 
 if TYPE_CHECKING:
+    from embeddings.encoder import Encoder
     from knowledge.service import KnowledgeService
 
 
@@ -40,6 +41,11 @@ class KnowledgeAnswerer:
     def __init__(self, service: KnowledgeService, executor: ThreadPoolExecutor) -> None:
         self._service = service
         self._executor = executor
+
+    @property
+    def encoder(self) -> Encoder:
+        """The service's loaded model (the console's reindexer shares it; no second copy is loaded)."""
+        return self._service.encoder
 
     @property
     def ready(self) -> bool:

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 from bot.settings import Settings
 from embeddings.encoder import Encoder
+from handlers.policy_qa import KnowledgeAnswerer
 from knowledge.index_store import DocumentRecord, IndexStore
 from knowledge.ingest import Ingestor, IngestReport
 
@@ -83,11 +84,9 @@ class IndexDocuments:
 
 
 def encoder_of(answerer: object) -> Encoder | None:
-    """The encoder of the app's knowledge service, when the answerer is the real one (the app's
-    ``KnowledgeAnswerer`` keeps the service private; no second copy of the model is loaded)."""
-    service = getattr(answerer, "_service", None)
-    encoder: Encoder | None = getattr(service, "encoder", None)
-    return encoder
+    """The encoder of the app's knowledge service when the answerer is the real one
+    (``KnowledgeAnswerer.encoder``); None for a stub answerer, which has no model."""
+    return answerer.encoder if isinstance(answerer, KnowledgeAnswerer) else None
 
 
 def safe_file_name(name: str) -> str:
