@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import aiohttp
 from pydantic import SecretStr
@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.wechat.token import TokenStore
 
 log = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 
@@ -151,20 +152,34 @@ class WeChatAPI:
 
         Token errors refresh the token and retry once; other errcodes raise :class:`WeChatAPIError`.
         """
+
+        async def send(token: str) -> dict[str, Any]:
+            return await self._request(method, path, params={**(query or {}), "access_token": token}, body=body)
+
+        answer = await self._with_token(path, send)
+        assert isinstance(answer, dict)
+        return answer
+
+    async def _with_token(
+        self, path: str, send: Callable[[str], Awaitable[dict[str, Any] | _R]]
+    ) -> dict[str, Any] | _R:
+        """``send(access_token)``; an errcode in its JSON answer raises :class:`WeChatAPIError`, except a
+        token error the first time, which refreshes the token and sends again. A JSON answer with errcode
+        0 and anything that is not JSON (media bytes) are returned."""
         token = await self.access_token()
         for attempt in (1, 2):
-            params = {**(query or {}), "access_token": token}
-            data = await self._request(method, path, params=params, body=body)
-            code = int(data.get("errcode", 0) or 0)
+            answer = await send(token)
+            if not isinstance(answer, dict):
+                return answer
+            code = int(answer.get("errcode", 0) or 0)
             if code == 0:
-                return data
-            message = str(data.get("errmsg", ""))
+                return answer
             if code in TOKEN_ERRORS and attempt == 1:
                 self._metrics.api_errors[str(code)] += 1
                 log.warning("access_token rejected (errcode %d): refreshing once", code)
                 token = await self._tokens.get(self._fetch_token, stale=token)
                 continue
-            raise self._fail(code, message, path)
+            raise self._fail(code, str(answer.get("errmsg", "")), path)
         raise AssertionError("unreachable")
 
     async def _get_media(
@@ -220,22 +235,14 @@ class WeChatAPI:
         access_token itself is raised with an ``endpoint`` other than ``MEDIA_GET`` (the token's).
         """
         path = MEDIA_GET
-        token = await self.access_token()
-        for attempt in (1, 2):
-            answer = await self._get_media(media_id, token, max_bytes=max_bytes, timeout_s=timeout_s)
-            if isinstance(answer, tuple):
-                return answer
-            code = int(answer.get("errcode", 0) or 0)
-            message = str(answer.get("errmsg", ""))
-            if code == 0:
-                raise self._fail(NOT_MEDIA, "JSON answer without media (not an image?)", path, permanent=True)
-            if code in TOKEN_ERRORS and attempt == 1:
-                self._metrics.api_errors[str(code)] += 1
-                log.warning("access_token rejected (errcode %d): refreshing once", code)
-                token = await self._tokens.get(self._fetch_token, stale=token)
-                continue
-            raise self._fail(code, message, path)
-        raise AssertionError("unreachable")
+
+        async def send(token: str) -> tuple[bytes, str] | dict[str, Any]:
+            return await self._get_media(media_id, token, max_bytes=max_bytes, timeout_s=timeout_s)
+
+        answer = await self._with_token(path, send)
+        if isinstance(answer, tuple):
+            return answer
+        raise self._fail(NOT_MEDIA, "JSON answer without media (not an image?)", path, permanent=True)
 
     # --- endpoints ---------------------------------------------------------------------------------------
     async def send_text(self, openid: str, content: str) -> None:
