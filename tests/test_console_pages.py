@@ -403,3 +403,15 @@ async def test_broadcast_rules_are_the_wechat_ones(console: Callable[..., Any]) 
     assert resp.status == 400
     resp = await client.post("/console/broadcasts/preview", data={"kind": "all", "body": "短"})
     assert resp.status == 403  # CSRF
+
+
+async def test_audit_trail_reads_as_chinese_not_python(console: Callable[..., Any]) -> None:
+    client, cw, *_ = await console()
+    csrf = await sign_in(client, "hongxing")
+    rid = cw.pending_a.id
+    await client.post(f"/console/records/{rid}/confirm", data={"csrf": csrf})
+    html = await (await client.get(f"/console/records/{rid}")).text()
+    audit = html[html.index('id="audit"') :]
+    assert "类型：主题党日" in audit and "状态：待确认 → 已确认" in audit
+    for raw in ("None", "theme_day", "[[", "pending", ":00:00"):
+        assert raw not in audit, raw

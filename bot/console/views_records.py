@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.console import queries
 from bot.console.accounts import Principal
@@ -15,7 +16,7 @@ from bot.console.web import forbidden, not_found, principal, redirect, render, s
 from bot.store import photos
 from bot.store.compliance import STATUS_ZH
 from bot.store.errors import ErrorCode, StoreError
-from bot.store.models import ActivityRecord
+from bot.store.models import ActivityRecord, ActivityType
 from bot.store.periods import PeriodRef, parse_period
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ MESSAGES = {
     "confirmed": "已确认该记录。",
     "already": "该记录已被确认（或已更正为新版本），无需重复确认。",
 }
+RECORD_STATUS_ZH = {"pending": "待确认", "confirmed": "已确认"}
 ACTION_ZH = {"create": "提交", "submit": "提交", "confirm": "确认", "correct": "更正", "photo_add": "添加照片"}
 FIELD_ZH = {
     "status": "状态", "held_on": "日期", "start_time": "时间", "place": "地点", "host": "主持人", "recorder": "记录人",
@@ -98,10 +100,29 @@ async def records_page(request: web.Request) -> web.StreamResponse:
 
 def _detail_with_photos(
     *, session: Session, principal: Principal, record_id: int
-) -> tuple[queries.RecordDetail, list[photos.PhotoInfo]]:
-    """The record page's data in one worker-thread call: the detail (scope-checked) and its photos."""
+) -> tuple[queries.RecordDetail, list[photos.PhotoInfo], dict[str, str]]:
+    """The record page's data in one worker-thread call: the detail (scope-checked), its photos and the
+    activity types' names (for the audit trail)."""
     detail = queries.record_detail(session=session, principal=principal, record_id=record_id)
-    return detail, photos.record_photos(session=session, record_id=record_id)
+    names = {t.code: t.name for t in session.exec(select(ActivityType)).all()}
+    return detail, photos.record_photos(session=session, record_id=record_id), names
+
+
+def audit_value(key: str, value: Any, type_names: dict[str, str]) -> str:
+    """An audit-trail value as an organizer reads it: names for type codes, "张三（病假）" for absentees,
+    "—" for nothing; never a Python repr."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if key in ("type_code", "also_counts_as"):
+        return type_names.get(str(value), str(value))
+    if key == "absentees" and isinstance(value, list):
+        people = [f"{p[0]}（{p[1]}）" if len(p) > 1 and p[1] else str(p[0]) for p in value if isinstance(p, list) and p]
+        return "、".join(people) or "—"
+    if key == "start_time" and isinstance(value, str) and value.count(":") == 2:
+        return value[:5]  # "09:00:00" → "09:00"
+    if key == "status":
+        return RECORD_STATUS_ZH.get(str(value), str(value))
+    return str(value)
 
 
 def _photo_in_scope(*, session: Session, principal: Principal, record_id: int, photo_id: int) -> photos.PhotoInfo:
@@ -123,7 +144,9 @@ async def record_page(request: web.Request) -> web.StreamResponse:
     if record_id is None:
         return not_found(request, "该记录")
     try:
-        detail, photo_list = await store(request).call(_detail_with_photos, principal=who, record_id=record_id)
+        detail, photo_list, type_names = await store(request).call(
+            _detail_with_photos, principal=who, record_id=record_id
+        )
     except StoreError:
         return not_found(request, "该记录")
     return render(
@@ -138,6 +161,7 @@ async def record_page(request: web.Request) -> web.StreamResponse:
             "action_zh": ACTION_ZH,
             "field_zh": FIELD_ZH,
             "status_zh": STATUS_ZH,
+            "audit_value": lambda key, value: audit_value(key, value, type_names),
             "tz": state(request).settings.timezone,
         },
     )
