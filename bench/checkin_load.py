@@ -159,7 +159,8 @@ async def _load(port: int, openids: list[str], concurrency: int, members: int) -
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", default="", help="PostgreSQL URL (a fresh schema is used and dropped)")
-    parser.add_argument("--branches", type=int, default=120, help="120 × 12 users: ~7,000 messages, so p99 rests on ~70 samples")
+    # 120 × 12 users send ~7,000 messages, so the p99 rests on ~70 samples.
+    parser.add_argument("--branches", type=int, default=120)
     parser.add_argument("--members", type=int, default=12, help="bound members per branch (distinct users)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--port", type=int, default=18300)
