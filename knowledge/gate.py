@@ -28,9 +28,9 @@ from knowledge.search import Candidate, Query
 class GateParams:
     """Thresholds of the not-found decision."""
 
-    min_coverage: float = 0.45
-    min_dense: float = 0.6
-    strong_coverage: float = 0.8
+    min_coverage: float = 0.4
+    min_dense: float = 0.75
+    strong_coverage: float = 0.6
 
 
 def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool:
