@@ -11,7 +11,7 @@ the decision combines:
   stating a frequency.
 - what a how-to question asks to do: "流动党员怎么转组织关系" is not answered by a passage about
   流动党员党支部 that never says 转.
-- strong coverage alone suffices: nearly every topic word stated in one passage.
+- strong coverage alone suffices: most of the (idf-weighted) topic words stated in one passage.
 
 Thresholds are settings, tuned on labelled in- and out-of-domain questions (bench/tune_gate.py).
 """

@@ -32,8 +32,8 @@ _WANTS_NUMBER_RE = re.compile(
 _WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
 _HOW_OFTEN_RE = re.compile(r"多久|频次|频率|多长时间|隔多久|每隔")
-# How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _DURATION_RE = re.compile(r"多久|多长时间")
+# How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
     r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
