@@ -26,7 +26,10 @@ _KEEP_TOKEN_RE = re.compile(r"[\w+%％]", re.UNICODE)
 # Yes/no questions in the A-not-A form ("是不是每月都开", "能不能停职", "有没有奖励", "可不可以"): the
 # form only asks for confirmation; left in, jieba cuts it into pieces ("能", "不能") that count as topic
 # words no passage states, and the question is wrongly refused.
-_A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够])[不没]\1")
+_A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够算])[不没]\1")
+# Question words glued to a neighbour by jieba ("盖多大" as one word) hide that neighbour's meaning;
+# they carry no topic (numbers.question_needs reads them from the raw question).
+_ASK_WORD_RE = re.compile(r"多少钱|多长时间|多大|多少|多久|多长")
 EXPANSION_WEIGHT = 0.5
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 
@@ -120,7 +123,7 @@ class Lexicon:
     def content_tokens(self, text: str) -> list[str]:
         """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""
         stop = stopwords()
-        text = _A_NOT_A_RE.sub(" ", text)
+        text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
         return list(dict.fromkeys(t for t in self.tokenize(text) if t not in stop))
 
     def asked_action(self, text: str) -> str | None:

@@ -56,3 +56,12 @@ def test_asked_action_is_the_verb_after_how() -> None:
     assert lex.asked_action("不称职的村干部会被怎么处理？") == "处理"
     assert lex.asked_action("村支书一个月能拿多少钱") is None
     assert lex.asked_action("没钱办公怎么办") is None  # 怎么办 is one word: no particular action
+
+
+def test_question_words_do_not_glue_to_their_neighbours() -> None:
+    # jieba cut "盖多大" as one word, which no passage states; "多少钱" must not leave a bare "钱" behind.
+    lex = Lexicon()
+    assert lex.content_tokens("村里活动室盖多大合适") == ["村里", "活动室", "盖"]
+    assert "钱" not in lex.content_tokens("村医每个月补助多少钱？")
+    assert lex.asked_action("退休金怎么算？") == "算"
+    assert "算" not in lex.content_tokens("主题党日算不算党课")
