@@ -8,4 +8,4 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-pytest_plugins = ["tests.fixtures_knowledge", "tests.fixtures_gateway", "tests.fixtures_store"]
+pytest_plugins = ["tests.fixtures_knowledge", "tests.fixtures_gateway", "tests.fixtures_store", "tests.photo_support"]

@@ -1,5 +1,6 @@
-"""Helpers of the photo tests: the fake WeChat API taught cgi-bin/media/get, real image bytes, records with
-photos, a settable clock."""
+"""Helpers of the photo tests: the fake WeChat API taught cgi-bin/media/get (and its ``media_api`` fixture;
+this module is a pytest plugin, see tests/conftest.py), real image bytes, records with photos, a settable
+clock."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -151,3 +154,11 @@ async def eventually(check: Callable[[], bool], *, timeout_s: float = 10.0, poll
             return
         await asyncio.sleep(poll_s)
     raise AssertionError(f"not true after {timeout_s} s")
+
+
+@pytest.fixture
+async def media_api(aiohttp_server: Any) -> tuple[FakeMediaAPI, str]:
+    """A running fake media API: (the fake, its base URL)."""
+    api = FakeMediaAPI()
+    server = await aiohttp_server(api.app())
+    return api, str(server.make_url("/"))

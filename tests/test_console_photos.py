@@ -27,13 +27,6 @@ from tests.store_world import World
 
 
 @pytest.fixture
-async def media_api(aiohttp_server: Any) -> tuple[FakeMediaAPI, str]:
-    api = FakeMediaAPI()
-    server = await aiohttp_server(api.app())
-    return api, str(server.make_url("/"))
-
-
-@pytest.fixture
 def photo_console(
     db_url: str, tmp_path: Path, media_api: tuple[FakeMediaAPI, str], aiohttp_client: Any
 ) -> Iterator[Callable[..., Any]]:

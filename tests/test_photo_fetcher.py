@@ -44,13 +44,6 @@ from tests.store_world import NOW, World
 
 
 @pytest.fixture
-async def media_api(aiohttp_server: Any) -> tuple[FakeMediaAPI, str]:
-    api = FakeMediaAPI()
-    server = await aiohttp_server(api.app())
-    return api, str(server.make_url("/"))
-
-
-@pytest.fixture
 def photo_settings(
     make_settings: Callable[..., Settings], media_api: tuple[FakeMediaAPI, str]
 ) -> Callable[..., Settings]:
