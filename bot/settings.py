@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     period_bonus: float = Field(default=0.25, description="Bonus when the amount's period matches (每月/每年).")
     place_bonus: float = Field(default=0.6, description="Bonus for passages from the place the question names.")
     phrase_bonus: float = Field(default=0.15, description="Bonus per pair of question words adjacent in a passage.")
+    coverage_weight: float = Field(
+        default=0.4, description="Weight of topic-word coverage (share of the question's words a passage states)."
+    )
     # "not found" gate: several signals must agree (see knowledge/gate.py and docs/retrieval.md).
     # Chosen by `python -m bench.tune_gate --tune tune,holdout,holdout2,holdout3,holdout4,holdout5` (2026-11-29).
     gate_min_coverage: float = Field(default=0.4, description="Min idf-weighted share of query words matched.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from knowledge.documents import Document
 from knowledge.lexicon import Lexicon, unquote
-from knowledge.numbers import NUMBER_TOKEN_RE, amounts_in, states_frequency, unit_matches
+from knowledge.numbers import NUMBER_TOKEN_RE, amounts_in, states_frequency, states_location, unit_matches
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, enumerator
 
@@ -100,6 +100,8 @@ class Composer:
                 score -= 1.0
         if needs.frequency and states_frequency(text):
             score += 2.0
+        if needs.location and states_location(text):
+            score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
             score += 2.0  # "包括哪些" is answered by the clause that enumerates
         return score

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jieba
 
+from knowledge.numbers import arabic_amount
 from knowledge.places import all_place_terms
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
@@ -29,7 +30,11 @@ _KEEP_TOKEN_RE = re.compile(r"[\w+%％]", re.UNICODE)
 _A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够算])[不没]\1")
 # Question words glued to a neighbour by jieba ("盖多大" as one word) hide that neighbour's meaning;
 # they carry no topic (numbers.question_needs reads them from the raw question).
-_ASK_WORD_RE = re.compile(r"多少钱|多长时间|多大|多少|多久|多长")
+# "由谁讲" / "谁负责" ask for a role the documents name; "X是谁" asks for a person's name, which they do
+# not give, so that "谁" stays a topic word and the question is refused.
+_ASK_WORD_RE = re.compile(
+    r"多少钱|多长时间|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
+)
 EXPANSION_WEIGHT = 0.5
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 
@@ -124,7 +129,8 @@ class Lexicon:
         """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""
         stop = stopwords()
         text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
-        return list(dict.fromkeys(t for t in self.tokenize(text) if t not in stop))
+        tokens = (t if t in self._terms else arabic_amount(t) or t for t in self.tokenize(text))
+        return list(dict.fromkeys(t for t in tokens if t not in stop))
 
     def asked_action(self, text: str) -> str | None:
         """The verb a how-to question asks about: "流动党员怎么转组织关系" → "转"; None when there is none.

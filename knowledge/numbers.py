@@ -39,6 +39,7 @@ _WANTS_LIST_RE = re.compile(
     r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
+_WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地方|在哪|何处|哪个地方")
 _OTHER_ASK_RE = re.compile(r"什么|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -66,6 +67,48 @@ class QuestionNeeds:
     period: Period | None = None
     unit: str | None = None  # '元', '人', '%', '平方米'
     ordinal: int | None = None  # 第一条 → 1
+    location: bool = False  # 哪里 / 什么地方: the clause naming where is the fact
+
+
+_CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMERAL_RE = re.compile(r"([零一二两三四五六七八九十百千]+)(万|亿)?")
+
+
+def cn_numeral_value(text: str) -> int | None:
+    """The value of a Chinese numeral ("十万" → 100000, "两千五百" → 2500, "三百" → 300); None if not one."""
+    m = _CN_NUMERAL_RE.fullmatch(text)
+    if not m:
+        return None
+    total = current = 0
+    for ch in m.group(1):
+        if ch in _CN_MULTIPLIERS:
+            total += (current or 1) * _CN_MULTIPLIERS[ch]
+            current = 0
+        else:
+            current = 0 if ch == "零" else _CN_DIGITS["二" if ch == "两" else ch]
+    total += current
+    if m.group(2):
+        total *= 10_000 if m.group(2) == "万" else 100_000_000
+    return total
+
+
+_CN_ADVERBS = frozenset({"千万", "万万", "千千万万", "十万火急"})  # "千万不能": never, not an amount
+
+
+def arabic_amount(token: str) -> str | None:
+    """A question word written in Chinese numerals, in the documents' Arabic form: "十万" → "10万",
+    "两千" → "2000", "三十名" → "30名". None when ``token`` is not a multi-character numeral amount.
+
+    Only numerals with a multiplier (十百千万亿) are rewritten: "一名", "三会一课", "四下基层" keep theirs.
+    """
+    m = re.fullmatch(r"([零一二两三四五六七八九十百千万亿]{2,})(元|名|人|户|个|家|亩|平方米)?", token)
+    if not m or not any(ch in "十百千万亿" for ch in m.group(1)) or token in _CN_ADVERBS:
+        return None
+    word, unit = m.group(1), m.group(2) or ""
+    if word[-1] in "万亿" and (value := cn_numeral_value(word[:-1])) is not None:
+        return f"{value}{word[-1]}{unit}"  # "十万" → "10万": the documents write "10万元"
+    value = cn_numeral_value(word)
+    return None if value is None else f"{value}{unit}"
 
 
 def _cn_to_int(text: str) -> int | None:
@@ -109,6 +152,7 @@ def question_needs(question: str) -> QuestionNeeds:
         period=period,
         unit=unit,
         ordinal=ordinal,
+        location=bool(_WANTS_LOCATION_RE.search(question)),
     )
 
 
@@ -169,6 +213,17 @@ _FREQUENCY_RE = re.compile(
     r"每(?:个)?(?:月|季度|年|半年|周)[^，。；]{0,6}(?:一|1|两|2|至少)|(?:一般|至少|不少于)[^，。；]{0,8}(?:一|1|两|2)次|"
     r"每(?:个)?(?:月|季度|年|半年)召开|每(?:个)?(?:月|季度|年)"
 )
+
+
+# A clause saying where: "分散居住在高寒山区", "在村民组建立党小组", "到村(社区)任职".
+_LOCATION_RE = re.compile(
+    r"(?:在|到|于|向|分布|集中|居住)[^，。；,;]{0,10}?(?:山区|地区|区域|片区|村|社区|乡|镇|县|市|省|街道|一线|基层|边远)"
+)
+
+
+def states_location(text: str) -> bool:
+    """True when ``text`` says where something is or happens."""
+    return bool(_LOCATION_RE.search(text))
 
 
 def states_frequency(text: str) -> bool:

@@ -20,7 +20,14 @@ from embeddings.encoder import Encoder
 from knowledge.documents import Document, Passage
 from knowledge.index_store import LoadedIndex
 from knowledge.lexicon import Lexicon, quoted_terms, unquote
-from knowledge.numbers import QuestionNeeds, amounts_in, question_needs, states_frequency, unit_matches
+from knowledge.numbers import (
+    QuestionNeeds,
+    amounts_in,
+    question_needs,
+    states_frequency,
+    states_location,
+    unit_matches,
+)
 from knowledge.places import places_in_text
 
 
@@ -34,6 +41,7 @@ class SearchParams:
     period_bonus: float = 0.25
     place_bonus: float = 0.6
     phrase_bonus: float = 0.15
+    coverage_weight: float = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +151,13 @@ class Searcher:
         text = self.passages[row].text.lower()
         return action in text or any(s in text for s in self.lexicon.synonyms_of(action))
 
-    def coverage(self, query: Query, passage: Passage, doc: Document) -> float:
-        """Share of the question's topic words (idf-weighted) that the passage states, synonyms counted.
+    def coverage(self, query: Query, row: int) -> float:
+        """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted.
 
         A place word counts as covered when the passage's document is from that place.
         """
+        passage = self.passages[row]
+        doc = self.documents[passage.doc_id]
         haystack = unquote(f"{doc.meta.title} {passage.text}".lower())
         total = found = 0.0
         for token in query.content:
@@ -200,9 +210,9 @@ class Searcher:
             passage = self.passages[row]
             doc = self.documents[passage.doc_id]
             lex_n = float(lexical[row]) / lex_max
-            coverage = self.coverage(query, passage, doc)
+            coverage = self.coverage(query, row)
             score = (1 - w) * lex_n + w * (float(c) - cos_min) / spread
-            score += self._bonus(query, passage, doc)
+            score += self._bonus(query, passage, doc) + self.params.coverage_weight * coverage
             place_match = bool(query.places) and doc_in_places(doc, query.places)
             out.append(
                 Candidate(
@@ -237,6 +247,8 @@ class Searcher:
                     elif periods:
                         bonus -= p.period_bonus / 2
         if needs.frequency and states_frequency(passage.text):
+            bonus += p.number_bonus
+        if needs.location and states_location(passage.text):
             bonus += p.number_bonus
         if needs.ordinal is not None and enumerator(passage.text) == needs.ordinal:
             bonus += p.number_bonus

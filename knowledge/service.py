@@ -61,6 +61,7 @@ def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]
             period_bonus=settings.period_bonus,
             place_bonus=settings.place_bonus,
             phrase_bonus=settings.phrase_bonus,
+            coverage_weight=settings.coverage_weight,
         ),
         GateParams(
             min_coverage=settings.gate_min_coverage,

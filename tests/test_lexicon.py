@@ -65,3 +65,20 @@ def test_question_words_do_not_glue_to_their_neighbours() -> None:
     assert "钱" not in lex.content_tokens("村医每个月补助多少钱？")
     assert lex.asked_action("退休金怎么算？") == "算"
     assert "算" not in lex.content_tokens("主题党日算不算党课")
+
+
+def test_who_asks_for_a_role_but_a_name_stays_a_topic() -> None:
+    # "由谁讲" / "谁负责" ask for a role the documents name; "县委书记是谁" asks for a person's name, which
+    # no document gives: "谁" stays a topic word no passage states, so the question is refused.
+    lex = Lexicon()
+    assert lex.content_tokens("党课由谁来讲？") == ["党课", "讲"]
+    assert "谁" not in lex.content_tokens("谁负责召集支部党员大会")
+    assert "谁" in lex.content_tokens("宣恩县的县委书记是谁？")
+
+
+def test_chinese_numeral_amounts_become_arabic_topic_words() -> None:
+    lex = Lexicon()
+    tokens = lex.content_tokens("宁德收益十万以上的村占几成")
+    assert "10万" in tokens and "十万" not in tokens
+    assert "几成" not in tokens  # a question word, like 多少
+    assert "千万" in lex.content_tokens("千万不能迟到吗")

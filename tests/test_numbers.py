@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.numbers import amounts_in, question_needs, states_frequency, unit_matches
+from knowledge.numbers import (
+    amounts_in,
+    arabic_amount,
+    question_needs,
+    states_frequency,
+    states_location,
+    unit_matches,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,32 @@ def test_states_frequency_and_units() -> None:
     (amount,) = amounts_in("发放5万元")
     assert unit_matches(amount, "元")
     assert not unit_matches(amount, "人")
+
+
+@pytest.mark.parametrize(
+    ("word", "arabic"),
+    [
+        ("十万", "10万"),  # the documents write "10万元"
+        ("两千", "2000"),
+        ("两千五百", "2500"),
+        ("三十名", "30名"),
+        ("二十万元", "20万元"),
+        ("一百万", "100万"),
+        ("一名", None),  # no multiplier: "一名", "三会", "四下" keep their words
+        ("三会", None),
+        ("十", None),
+        ("千万", None),  # "千万不能…" means "never"
+        ("工资", None),
+    ],
+)
+def test_chinese_numerals_in_questions_read_as_the_documents_write_them(word: str, arabic: str | None) -> None:
+    assert arabic_amount(word) == arabic
+
+
+def test_where_questions_want_the_clause_naming_a_place() -> None:
+    assert question_needs("凤庆县贫困人口主要分布在哪里？").location
+    assert question_needs("贫困户大多住在什么地方").location
+    assert not question_needs("贫困人口有多少").location
+    assert states_location("全县贫困人口大多分散居住在高寒山区")
+    assert states_location("选派干部到村(社区)任职")
+    assert not states_location("全县2015年末贫困人口仍有4万人")

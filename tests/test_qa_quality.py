@@ -63,6 +63,25 @@ def test_how_to_question_needs_a_passage_stating_the_action(corpus_service: Know
     assert corpus_service.ask("不称职的村干部会被怎么处理？").found
 
 
+def test_where_question_is_answered_by_the_clause_naming_the_place(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("凤庆的贫困户大多住在什么地方")
+    assert result.found and "高寒山区" in result.answer.splitlines()[0], result.answer
+
+
+def test_passage_stating_all_the_question_words_outranks_a_louder_one(corpus_service: KnowledgeService) -> None:
+    # BM25 favoured a passage repeating 鲁甸县 and 书记; the one stating "驻村第一书记" with its count
+    # states every word of the question (coverage in the fused score).
+    result = corpus_service.ask("鲁甸县驻村第一书记有多少名")
+    assert result.found and "112名" in result.answer.splitlines()[0], result.answer
+    assert corpus_service.ask("驻村书记一年有多少工作经费").found
+
+
+def test_who_question_names_the_role_but_not_a_person(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("党课一般由谁来讲")
+    assert result.found and "支部书记" in result.answer.splitlines()[0], result.answer
+    assert not corpus_service.ask("宣恩县的县委书记是谁？").found
+
+
 def test_tuning_questions_meet_targets(corpus_service: KnowledgeService) -> None:
     _check_targets(corpus_service, EXTRA_SET, "tune")
 
