@@ -34,6 +34,8 @@ _A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够算])[不没
 # not give, so that "谁" stays a topic word and the question is refused.
 _ASK_WORD_RE = re.compile(
     r"多少钱|多长时间|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
+    # "哪五件事", "哪几样", "几件": which items of a list; the list's name is the topic, not these words.
+    r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
 )
 EXPANSION_WEIGHT = 0.5
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})

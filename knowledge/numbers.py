@@ -39,6 +39,8 @@ _WANTS_LIST_RE = re.compile(
     r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
+# "哪几样", "哪几个方面": which items (a list), not how many.
+_WHICH_ITEMS_RE = re.compile(r"哪几[样个项条种类件点方面]*")
 _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地方|在哪|何处|哪个地方")
 _OTHER_ASK_RE = re.compile(r"什么|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
@@ -145,7 +147,11 @@ def question_needs(question: str) -> QuestionNeeds:
     # asks something else (what, how, which).
     money_only = unit == "元" and not listing and not _OTHER_ASK_RE.search(question)
     return QuestionNeeds(
-        number=(bool(_WANTS_NUMBER_RE.search(question)) or money_only or _DURATION_RE.search(question) is not None)
+        number=(
+            bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))
+            or money_only
+            or _DURATION_RE.search(question) is not None
+        )
         and not frequency,
         frequency=frequency,
         listing=listing,

@@ -132,11 +132,12 @@ class Searcher:
         places = tuple(dict.fromkeys(e.name for e in entries))
         terms = frozenset(t.lower() for e in entries for t in e.terms)
         quoted = tuple(sorted(quoted_terms([question])))
+        needs = question_needs(question)
         return Query(
             question,
             content,
             self.lexicon.expand(content),
-            question_needs(question),
+            needs,
             places,
             terms,
             quoted,
@@ -163,15 +164,26 @@ class Searcher:
         for token in query.content:
             weight = self.idf(token)
             total += weight
-            if token in query.place_terms:
-                found += weight if doc_in_places(doc, query.places) else 0.0
-            elif token in haystack or any(s in haystack for s in self.lexicon.synonyms_of(token)):
-                found += weight
-            else:
-                # A compound stated by its parts ("贫困标准" ~ "贫困…标准") counts for the parts found.
-                covered = sum(len(p) for p in self.lexicon.subwords(token) if p in haystack)
-                found += weight * SUBWORD_CREDIT * min(1.0, covered / len(token))
+            found += weight * self._credit(query, token, haystack, doc)
         return found / total if total else 0.0
+
+    def _credit(self, query: Query, token: str, haystack: str, doc: Document) -> float:
+        """How far ``haystack`` (a passage with its title) states the question word ``token``: 0..1."""
+        if token in query.place_terms:
+            return 1.0 if doc_in_places(doc, query.places) else 0.0
+        if token in haystack or self._synonym_in(token, haystack):
+            return 1.0
+        # A compound stated by its parts ("贫困标准" ~ "贫困…标准") counts for the parts found, but only
+        # with its head, the last part: "帮扶资金" does not state a "工作经费" for sharing 工作.
+        parts = self.lexicon.subwords(token)
+        heads = [p for p in parts if token.endswith(p)]
+        if heads and not any(h in haystack or self._synonym_in(h, haystack) for h in heads):
+            return 0.0
+        covered = sum(len(p) for p in parts if p in haystack)
+        return SUBWORD_CREDIT * min(1.0, covered / len(token))
+
+    def _synonym_in(self, word: str, haystack: str) -> bool:
+        return any(s in haystack for s in self.lexicon.synonyms_of(word))
 
     def _lexical_scores(self, query: Query) -> np.ndarray:
         """BM25 per question word, each word scored by its best alternative (itself, synonym, sub-word)."""

@@ -82,3 +82,12 @@ def test_chinese_numeral_amounts_become_arabic_topic_words() -> None:
     assert "10万" in tokens and "十万" not in tokens
     assert "几成" not in tokens  # a question word, like 多少
     assert "千万" in lex.content_tokens("千万不能迟到吗")
+
+
+def test_which_items_and_fillers_are_not_topic_words() -> None:
+    lex = Lexicon()
+    tokens = lex.content_tokens("党员先锋指数里说的“五事”是哪五件事？")
+    assert "五事" in tokens and "先锋指数" in tokens
+    assert not {"里", "说", "五件", "事"} & set(tokens)
+    assert lex.content_tokens("“五定”责任机制定的是哪几样") == ["五定", "责任", "机制", "定"]
+    assert "东西" not in lex.content_tokens("驻村轮战干部冬天发的是什么东西")

@@ -123,3 +123,9 @@ def test_where_questions_want_the_clause_naming_a_place() -> None:
     assert states_location("全县贫困人口大多分散居住在高寒山区")
     assert states_location("选派干部到村(社区)任职")
     assert not states_location("全县2015年末贫困人口仍有4万人")
+
+
+def test_which_items_is_a_list_not_a_count() -> None:
+    needs = question_needs("“五定”责任机制定的是哪几样")
+    assert needs.listing and not needs.number
+    assert question_needs("有几个党工委被黄牌警告").number

@@ -82,6 +82,15 @@ def test_who_question_names_the_role_but_not_a_person(corpus_service: KnowledgeS
     assert not corpus_service.ask("宣恩县的县委书记是谁？").found
 
 
+def test_compound_without_its_head_is_not_stated(corpus_service: KnowledgeService) -> None:
+    # "工作经费" shares 工作 with "下派驻村工作…帮扶资金" but not its head 经费: no credit for the part.
+    decision = corpus_service.decide("宁德的驻村第一书记一年有多少工作经费")
+    raised = next(c for c in decision.ranked if "帮扶资金" in c.passage.text)
+    funded = corpus_service.decide("六盘水第一书记一年有多少工作经费").ranked[0]
+    assert "工作经费" in funded.passage.text and funded.coverage == 1.0
+    assert raised.coverage < 0.7, raised.coverage  # 宁德 and 驻村第一书记 only
+
+
 def test_tuning_questions_meet_targets(corpus_service: KnowledgeService) -> None:
     _check_targets(corpus_service, EXTRA_SET, "tune")
 
