@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.numbers import amounts_in, states_frequency
+from knowledge.numbers import amounts_in, states_frequency, unit_matches
 from knowledge.search import Candidate, Query
 
 
@@ -41,6 +41,9 @@ def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool
     # A question asking for an amount or a frequency is not answered by a passage stating none,
     # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
     if query.needs.number and not amounts_in(text):
+        return False
+    if query.needs.unit == "人" and not any(unit_matches(a, "人") for a in amounts_in(text)):
+        # "全县一共有多少党员" is not answered by a passage counting villages and yuan.
         return False
     if query.needs.frequency and not states_frequency(text):
         return False

@@ -79,6 +79,11 @@ def quoted_terms(texts: Iterable[str]) -> set[str]:
     return {m.group(1) for t in texts for m in _QUOTED_TERM_RE.finditer(t)}
 
 
+def _without_particle(token: str) -> str:
+    """A verb without its aspect particle: "组了" → "组", "开过" → "开" (the documents say 组建, 召开)."""
+    return token[:-1] if len(token) >= 2 and token[-1] in "了过" else token
+
+
 class Lexicon:
     """A jieba tokenizer with the domain words; thread-safe for concurrent tokenisation."""
 
@@ -131,7 +136,7 @@ class Lexicon:
         """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""
         stop = stopwords()
         text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
-        tokens = (t if t in self._terms else arabic_amount(t) or t for t in self.tokenize(text))
+        tokens = (t if t in self._terms else arabic_amount(t) or _without_particle(t) for t in self.tokenize(text))
         return list(dict.fromkeys(t for t in tokens if t not in stop))
 
     def asked_action(self, text: str) -> str | None:

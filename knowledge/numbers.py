@@ -22,7 +22,10 @@ _UNITS = (
     r"平方米|亩|公里|%|％|倍|万|亿"
 )
 # "4200多名", "4000余万元", "1万多名": an approximate amount is still an amount.
-AMOUNT_RE = re.compile(rf"(?P<num>{_RANGE})\s*(?:多|余)?\s*(?P<unit>{_UNITS})(?P<per>\s*/\s*(?:年|月|人|个|村|户))?")
+AMOUNT_RE = re.compile(
+    rf"(?P<num>{_RANGE})\s*(?P<scale>[万亿](?=[多余]))?(?:多|余)?\s*(?P<unit>{_UNITS})"
+    r"(?P<per>\s*/\s*(?:年|月|人|个|村|户))?"
+)
 # A bare number token (used to keep numbers whole when cutting text).
 NUMBER_TOKEN_RE = re.compile(rf"{_RANGE}(?:\s*(?:{_UNITS}))?(?:\s*/\s*[年月人个村户])?")
 
@@ -36,13 +39,13 @@ _DURATION_RE = re.compile(r"多久|多长时间")
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
-    r"哪些|哪几|包括|包含|有什么|是什么|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
+    r"哪些|哪几|包括|包含|有什么|是什么|有啥|是啥|指啥|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
 # "哪几样", "哪几个方面": which items (a list), not how many.
 _WHICH_ITEMS_RE = re.compile(r"哪几[样个项条种类件点方面]*")
 _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地方|在哪|何处|哪个地方")
-_OTHER_ASK_RE = re.compile(r"什么|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗")
+_OTHER_ASK_RE = re.compile(r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -54,6 +57,7 @@ _Q_PERIOD = (
 _Q_UNITS = (
     (re.compile(r"平方米|面积|多大"), "平方米"),
     (re.compile(r"比例|百分之|百分比|几成"), "%"),
+    (re.compile(r"人次"), "人次"),
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
     (re.compile(r"多少钱|多少元|几元|[拿挣领]多少|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|贷款|金额|标准"), "元"),
 )
@@ -199,6 +203,8 @@ def amounts_in(text: str) -> list[Amount]:
         found.append(Amount(m.start(), m.end(), word, unit, None))
     for m in AMOUNT_RE.finditer(text):
         unit = m.group("unit")
+        if m.group("scale") and unit in {"元", "人", "人次"}:
+            unit = m.group("scale") + unit  # "6.3万余人次" counts 人次, "4000余万元" yuan
         per = (m.group("per") or "").replace(" ", "")
         period: Period | None = None
         if per.endswith("年"):
@@ -245,6 +251,8 @@ def unit_matches(amount: Amount, unit: str | None) -> bool:
         return amount.unit in {"元", "万元", "亿元", "千元", "万"}
     if unit == "人":
         return amount.unit in {"人", "名", "万人", "人次", "万人次"}
+    if unit == "人次":  # "培训了多少人次" is also answered by "实训9000余次"
+        return amount.unit in {"人次", "万人次", "次", "人", "名"}
     if unit == "%":
         return amount.unit in {"%", "％"}
     return amount.unit == unit

@@ -91,3 +91,10 @@ def test_which_items_and_fillers_are_not_topic_words() -> None:
     assert not {"里", "说", "五件", "事"} & set(tokens)
     assert lex.content_tokens("“五定”责任机制定的是哪几样") == ["五定", "责任", "机制", "定"]
     assert "东西" not in lex.content_tokens("驻村轮战干部冬天发的是什么东西")
+
+
+def test_aspect_particles_do_not_hide_the_verb() -> None:
+    # "组了" is no word of any document; "组" is found inside 组建.
+    lex = Lexicon()
+    assert lex.content_tokens("宣恩县组了几个尖刀班啊") == ["宣恩县", "组", "尖刀班"]
+    assert lex.content_tokens("支部党员大会开过几次") == ["支部党员大会"]

@@ -129,3 +129,17 @@ def test_which_items_is_a_list_not_a_count() -> None:
     needs = question_needs("“五定”责任机制定的是哪几样")
     assert needs.listing and not needs.number
     assert question_needs("有几个党工委被黄牌警告").number
+
+
+def test_what_questions_in_colloquial_words_are_not_amount_questions() -> None:
+    # "报酬底线是参照啥定的" asks what the floor is based on, not how much it is.
+    assert not question_needs("村主职干部的报酬底线是参照啥定的").number
+    assert question_needs("村主职干部的报酬底线是多少").number
+
+
+def test_approximate_amounts_keep_their_scale_and_unit() -> None:
+    assert [(a.text, a.unit) for a in amounts_in("培训6.3万余人次")] == [("6.3万余人次", "万人次")]
+    assert question_needs("培训了多少人次").unit == "人次"
+    (times,) = amounts_in("实战实训9000余次")
+    assert unit_matches(times, "人次")
+    assert not unit_matches(times, "人")
