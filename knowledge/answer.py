@@ -10,15 +10,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from knowledge.clauses import CLOSERS, Span, clauses, number_spans
 from knowledge.documents import Document
 from knowledge.lexicon import Lexicon, unquote
-from knowledge.numbers import NUMBER_TOKEN_RE, amounts_in, states_frequency, states_location, unit_matches
+from knowledge.numbers import amounts_in, states_frequency, states_location, unit_matches
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, enumerator
 
-_CLAUSE_END = set("，,；;：:。！？!?")
 _SENTENCE_END = set("。！？!?；;")
-_CLOSERS = set("”’」』）)")
 ELLIPSIS = "……"
 MULTI_QUOTE_CHARS = 70
 TITLE_SHOWN_CHARS = 30
@@ -31,39 +30,6 @@ class AnswerParams:
     max_bytes: int = 2048
     quote_max_chars: int = 110
     max_places: int = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    start: int
-    end: int
-
-
-def _number_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end()) for m in NUMBER_TOKEN_RE.finditer(text)]
-
-
-def clauses(text: str) -> list[Span]:
-    """Split at clause punctuation (not 、), never inside a number ("1,000" keeps its comma)."""
-    protected = _number_spans(text)
-    spans: list[Span] = []
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in _CLAUSE_END and not any(s.start < i < s.end - 0 for s in protected):
-            end = i + 1
-            while end < len(text) and text[end] in _CLOSERS:
-                end += 1
-            if text[start:end].strip():
-                spans.append(Span(start, end))
-            start = end
-            i = end
-            continue
-        i += 1
-    if text[start:].strip():
-        spans.append(Span(start, len(text)))
-    return spans
 
 
 def _strip(text: str) -> str:
@@ -151,7 +117,7 @@ class Composer:
         """Inside "A提高到x、B提高到y、C…" keep the item the question is about."""
         items: list[Span] = []
         s = start
-        protected = _number_spans(text)
+        protected = number_spans(text)
         for i in range(start, end):
             if text[i] == "、" and not any(ps.start < i < ps.end for ps in protected):
                 items.append(Span(s, i))
@@ -174,7 +140,7 @@ class Composer:
         e = fact.end
         while e < len(paragraph) and paragraph[e - 1] not in _SENTENCE_END:
             e += 1
-        while e < len(paragraph) and paragraph[e] in _CLOSERS:
+        while e < len(paragraph) and paragraph[e] in CLOSERS:
             e += 1
         limit = self.params.quote_max_chars
         if e - s <= limit:
@@ -201,7 +167,7 @@ class Composer:
         text = paragraph[span.start : span.end]
         if max_chars is not None and len(text) > max_chars:
             text = text[:max_chars]
-            cut = [n for n in _number_spans(text) if n.end == len(text)]
+            cut = [n for n in number_spans(text) if n.end == len(text)]
             if cut:  # never end a quote inside a number
                 text = text[: cut[0].start]
             return f"“{'' if span.start == 0 else ELLIPSIS}{text}{ELLIPSIS}”"

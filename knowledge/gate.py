@@ -11,6 +11,8 @@ the decision combines:
   stating a frequency.
 - what a how-to question asks to do: "流动党员怎么转组织关系" is not answered by a passage about
   流动党员党支部 that never says 转.
+- what a how-much question counts: "六盘水驻村干部艰苦边远地区津贴一个月多少钱" is not answered by a
+  passage naming that allowance with no sum next to it (Searcher.states_sum).
 - strong coverage alone suffices: most of the (idf-weighted) topic words stated in one passage.
 
 Thresholds are settings, tuned on labelled in- and out-of-domain questions (bench/tune_gate.py).
@@ -47,7 +49,7 @@ def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool
         return False
     if query.needs.frequency and not states_frequency(text):
         return False
-    if not best.states_action:
+    if not best.states_action or not best.states_sum:
         return False
     if best.coverage >= params.strong_coverage:
         return True

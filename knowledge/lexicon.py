@@ -38,6 +38,10 @@ _ASK_WORD_RE = re.compile(
     r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
 )
 EXPANSION_WEIGHT = 0.5
+# "怎么安排的", "怎么搞": verbs that ask how something is done in general, not about a particular act.
+_LIGHT_VERBS = frozenset(
+    {"安排", "搞", "弄", "做", "干", "开展", "落实", "执行", "运作", "操作", "实行", "实施", "进行"}
+)
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 
 jieba.setLogLevel(logging.WARNING)
@@ -149,7 +153,8 @@ class Lexicon:
         stop = stopwords()
         for i, token in enumerate(tokens):
             if token in _HOW_WORDS:
-                return next((t for t in tokens[i + 1 :] if t not in stop), None)
+                action = next((t for t in tokens[i + 1 :] if t not in stop), None)
+                return None if action in _LIGHT_VERBS else action
         return None
 
     def subwords(self, token: str) -> list[str]:

@@ -63,6 +63,18 @@ _Q_UNITS = (
 )
 
 
+# Words naming a sum of money; a how-much question about one wants the amount stated next to it.
+MONEY_WORDS = (
+    "工资", "报酬", "待遇", "薪酬", "薪水", "补贴", "补助", "津贴",
+    "经费", "资金", "保额", "贷款", "奖励", "奖金", "拨款",
+)
+
+
+def is_money_word(word: str) -> bool:
+    """"工作经费", "津贴", "基本报酬": a word that names (or ends in) a sum of money."""
+    return any(word.endswith(m) for m in MONEY_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionNeeds:
     """What kind of answer a question asks for."""

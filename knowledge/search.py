@@ -17,12 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from embeddings.encoder import Encoder
+from knowledge.clauses import clauses
 from knowledge.documents import Document, Passage
 from knowledge.index_store import LoadedIndex
 from knowledge.lexicon import Lexicon, quoted_terms, unquote
 from knowledge.numbers import (
     QuestionNeeds,
     amounts_in,
+    is_money_word,
     question_needs,
     states_frequency,
     states_location,
@@ -73,6 +75,7 @@ class Candidate:
     dense_rank: int | None
     place_match: bool  # the passage's document is from a place the question names
     states_action: bool = True  # it states the verb a how-to question asks about (Query.action)
+    states_sum: bool = True  # it states a sum next to the money word a how-much question names
 
 
 SUBWORD_CREDIT = 0.9
@@ -80,6 +83,7 @@ _ENUM_RE = re.compile(
     r"^\s*(?:[（(]?([一二三四五六七八九十]+|\d+)[)）]?[.、．]?|([一二三四五六七八九十]+)是)"
 )
 _CN = "一二三四五六七八九十"
+_NUMBERED_CONCEPT_RE = re.compile(r"[一二两三四五六七八九十\d]+[个大项条种]\S+")
 
 
 def enumerator(text: str) -> int | None:
@@ -151,6 +155,24 @@ class Searcher:
             return True
         text = self.passages[row].text.lower()
         return action in text or any(s in text for s in self.lexicon.synonyms_of(action))
+
+    def states_sum(self, query: Query, row: int) -> bool:
+        """For "X多少钱" with X a money word (津贴, 工作经费, 基本报酬): does passage ``row`` state a sum of
+        money in a clause naming X (or the clause after it)?
+
+        A passage that names 艰苦边远地区津贴 and elsewhere a head count does not say how much that
+        allowance is; "不低于年基本报酬10%" is a share of the 基本报酬, not its amount.
+        """
+        needs = query.needs
+        asked = [t for t in query.content if is_money_word(t)]
+        if not (needs.number and needs.unit == "元" and asked):
+            return True
+        text = unquote(self.passages[row].text.lower())
+        names = {w for t in asked for w in (t, *self.lexicon.synonyms_of(t))}
+        parts = [text[c.start : c.end] for c in clauses(text)]
+        has_sum = [any(unit_matches(a, "元") for a in amounts_in(p)) for p in parts]
+        # The sum follows the thing it pays for ("…的工作经费达到每年2万元", "工资达38760元/年").
+        return any(any(n in part for n in names) and any(has_sum[i : i + 2]) for i, part in enumerate(parts))
 
     def coverage(self, query: Query, row: int) -> float:
         """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted.
@@ -239,6 +261,7 @@ class Searcher:
                     dense_rank.get(row),
                     place_match,
                     self.states_action(query, row),
+                    self.states_sum(query, row),
                 )
             )
         out.sort(key=lambda cand: cand.score, reverse=True)
@@ -265,7 +288,11 @@ class Searcher:
         if needs.ordinal is not None and enumerator(passage.text) == needs.ordinal:
             bonus += p.number_bonus
         text = passage.text.lower()
-        if query.needs.ordinal is None and any(f"“{t}”" in text or f'"{t}"' in text for t in query.quoted):
+        named = query.quoted
+        if needs.listing:
+            # "三个杠杆指什么": a numbered concept is defined where the text puts it in quotes.
+            named = (*named, *(t for t in query.content if _NUMBERED_CONCEPT_RE.fullmatch(t)))
+        if query.needs.ordinal is None and any(f"“{t}”" in text or f'"{t}"' in text for t in named):
             # The passage names the concept the question quotes: that is where it is defined.
             bonus += p.number_bonus
         words = list(query.weights.values())

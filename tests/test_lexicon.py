@@ -98,3 +98,11 @@ def test_aspect_particles_do_not_hide_the_verb() -> None:
     lex = Lexicon()
     assert lex.content_tokens("宣恩县组了几个尖刀班啊") == ["宣恩县", "组", "尖刀班"]
     assert lex.content_tokens("支部党员大会开过几次") == ["支部党员大会"]
+
+
+def test_light_verbs_and_complements_do_not_constrain_the_answer() -> None:
+    lex = Lexicon()
+    assert lex.asked_action("鲁甸督查问题交办机制是怎么安排的") is None  # how it is done, in general
+    assert lex.asked_action("流动党员怎么转组织关系") == "转"
+    assert lex.content_tokens("驻村的干部一共派下去多少人") == ["驻村", "干部", "派"]
+    assert "几年" not in lex.content_tokens("鲁甸这几年撤掉了多少个党支部")

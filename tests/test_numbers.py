@@ -7,6 +7,7 @@ import pytest
 from knowledge.numbers import (
     amounts_in,
     arabic_amount,
+    is_money_word,
     question_needs,
     states_frequency,
     states_location,
@@ -143,3 +144,8 @@ def test_approximate_amounts_keep_their_scale_and_unit() -> None:
     (times,) = amounts_in("实战实训9000余次")
     assert unit_matches(times, "人次")
     assert not unit_matches(times, "人")
+
+
+def test_money_words() -> None:
+    assert is_money_word("工作经费") and is_money_word("津贴") and is_money_word("基本报酬")
+    assert not is_money_word("第一书记") and not is_money_word("党员")

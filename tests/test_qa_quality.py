@@ -111,6 +111,22 @@ def test_count_of_people_needs_a_passage_counting_people(corpus_service: Knowled
     assert result.found and "6.3万余人次" in result.answer, result.answer
 
 
+def test_sum_asked_for_must_be_stated_next_to_its_money_word(corpus_service: KnowledgeService) -> None:
+    # The 六盘水 article names the 艰苦边远地区津贴 but gives no sum for it; the 宁德 article gives the
+    # 帮扶资金 first secretaries raised, not their 工作经费; "不低于年基本报酬10%" is a share, not the pay.
+    assert not corpus_service.ask("六盘水驻村干部艰苦边远地区津贴一个月多少钱").found
+    assert not corpus_service.ask("宁德驻村第一书记一年有多少工作经费").found
+    assert not corpus_service.ask("宁德村干部一年的基本报酬是多少").found
+    result = corpus_service.ask("六盘水第一书记一年有多少工作经费")
+    assert result.found and "1万元" in result.answer.splitlines()[0], result.answer
+
+
+def test_numbered_concept_is_answered_where_it_is_defined(corpus_service: KnowledgeService) -> None:
+    # "三个杠杆" is first named in a list of measures, then defined where the text quotes it.
+    result = corpus_service.ask("凤庆的三个杠杆是指哪些")
+    assert result.found and "互联网+党建+电商" in result.answer.splitlines()[0], result.answer
+
+
 def test_tuning_questions_meet_targets(corpus_service: KnowledgeService) -> None:
     _check_targets(corpus_service, EXTRA_SET, "tune")
 
