@@ -59,14 +59,15 @@ def test_later_held_out_sets_pooled(corpus_service: KnowledgeService) -> None:
 
 
 def test_independently_written_sets(corpus_service: KnowledgeService) -> None:
-    # holdout9..holdout11 were written by helpers who saw only the corpus and the dev set, never the code
-    # or the word lists. Their first (blind) scores are in README "Quality"; holdout9 and holdout10 were
-    # looked at afterwards, so this is a regression floor over what they measure now.
-    rows = [r for r in read_labelled(EXTRA_SET) if r.split in {"holdout9", "holdout10"}]
-    assert len(rows) >= 100
+    # holdout9..holdout12 were written by helpers who saw only the corpus and the dev set, never the code
+    # or the word lists. Their first (blind) scores are in README "Quality"; holdout9..11 were looked at
+    # afterwards, so this is a regression floor over what they measure now. holdout12 is left out: its
+    # one blind run is the current honest figure.
+    rows = [r for r in read_labelled(EXTRA_SET) if r.split in {"holdout9", "holdout10", "holdout11"}]
+    assert len(rows) >= 160
     scores = evaluate(corpus_service, rows).scores()
-    assert scores["answer_accuracy"] >= 0.9, scores
-    assert scores["ood_refused"] >= 0.75, scores
+    assert scores["answer_accuracy"] >= 0.93, scores
+    assert scores["ood_refused"] >= 0.9, scores
     assert scores["answerable_wrongly_refused"] <= 0.05, scores
 
 
