@@ -33,6 +33,18 @@ def _check_targets(
     assert scores["answerable_wrongly_refused"] <= 0.05, detail
 
 
+def _check_pooled_floor(
+    service: KnowledgeService, splits: set[str], *, min_rows: int, accuracy: float, ood_refused: float
+) -> None:
+    """A regression floor over several held-out splits scored together."""
+    rows = [r for r in read_labelled(EXTRA_SET) if r.split in splits]
+    assert len(rows) >= min_rows
+    scores = evaluate(service, rows).scores()
+    assert scores["answer_accuracy"] >= accuracy, scores
+    assert scores["ood_refused"] >= ood_refused, scores
+    assert scores["answerable_wrongly_refused"] <= 0.05, scores
+
+
 def test_dev_set_meets_targets(corpus_service: KnowledgeService) -> None:
     if not DEV_SET.is_file():
         pytest.skip(f"{DEV_SET} not found")
@@ -49,13 +61,9 @@ def test_later_held_out_sets_pooled(corpus_service: KnowledgeService) -> None:
     # holdout2..holdout8 were each written and committed before the changes they then judged; their
     # first (blind) scores are in README "Quality". Their misses informed later changes, so this is a
     # regression floor, not the blind figure.
-    splits = {f"holdout{n}" for n in range(2, 9)}
-    rows = [r for r in read_labelled(EXTRA_SET) if r.split in splits]
-    assert len(rows) >= 150
-    scores = evaluate(corpus_service, rows).scores()
-    assert scores["answer_accuracy"] >= 0.93, scores
-    assert scores["ood_refused"] >= 0.95, scores
-    assert scores["answerable_wrongly_refused"] <= 0.05, scores
+    _check_pooled_floor(
+        corpus_service, {f"holdout{n}" for n in range(2, 9)}, min_rows=150, accuracy=0.93, ood_refused=0.95
+    )
 
 
 def test_independently_written_sets(corpus_service: KnowledgeService) -> None:
@@ -63,12 +71,9 @@ def test_independently_written_sets(corpus_service: KnowledgeService) -> None:
     # or the word lists. Their first (blind) scores are in README "Quality"; holdout9..11 were looked at
     # afterwards, so this is a regression floor over what they measure now. holdout12 is left out: its
     # one blind run is the current honest figure.
-    rows = [r for r in read_labelled(EXTRA_SET) if r.split in {"holdout9", "holdout10", "holdout11"}]
-    assert len(rows) >= 160
-    scores = evaluate(corpus_service, rows).scores()
-    assert scores["answer_accuracy"] >= 0.93, scores
-    assert scores["ood_refused"] >= 0.9, scores
-    assert scores["answerable_wrongly_refused"] <= 0.05, scores
+    _check_pooled_floor(
+        corpus_service, {"holdout9", "holdout10", "holdout11"}, min_rows=160, accuracy=0.93, ood_refused=0.9
+    )
 
 
 def test_how_to_question_needs_a_passage_stating_the_action(corpus_service: KnowledgeService) -> None:
