@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     gate_min_coverage: float = Field(default=0.4, description="Min idf-weighted share of query words matched.")
     gate_min_dense: float = Field(default=0.75, description="Min cosine of the answer passage to the question.")
     gate_strong_coverage: float = Field(default=0.6, description="Coverage that passes without the dense check.")
+    # Chosen on the seen sets (2026-11-29): at 0.9 a count of 优秀共产党员 answered "全县有多少党员".
+    asked_fallback_ratio: float = Field(
+        default=0.93,
+        description=(
+            "When the top passage does not state what is asked (an amount, a frequency…), the next one that "
+            "does is answered if its score is ≥ this share of the top's."
+        ),
+    )
     multi_place_ratio: float = Field(
         default=0.75, description="A second county is answered too when its score ≥ this share of the best."
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from knowledge.clauses import CLOSERS, Span, clauses, number_spans
+from knowledge.concepts import concept_items
 from knowledge.documents import Document
-from knowledge.lexicon import Lexicon, unquote
+from knowledge.lexicon import Lexicon, plain
 from knowledge.numbers import amounts_in, states_frequency, states_location, unit_matches
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, enumerator
@@ -32,6 +34,15 @@ class AnswerParams:
     max_places: int = 3
 
 
+class _Item(NamedTuple):
+    """One place's part of the answer."""
+
+    cand: Candidate
+    paragraph: str
+    fact: str  # the fact line, without its place
+    quote: Span
+
+
 def _strip(text: str) -> str:
     return text.strip().rstrip("，,；;：:。").strip()
 
@@ -47,11 +58,14 @@ class Composer:
         self._idf = idf or (lambda _token: 1.0)
 
     # ---- choosing the fact inside a passage ------------------------------------------------------------
-    def _clause_score(self, query: Query, text: str) -> float:
+    def _clause_score(self, query: Query, text: str, *, item: bool = False) -> float:
+        """How well ``text`` states the answer. ``item``: it is one item of an enumeration, whose items
+        share what is asked ("正职待遇由…每月2000元…、副职由…"): only what tells the items apart counts."""
         score = 0.0
-        low = unquote(text.lower())
+        low = plain(text)
+        shared = set(query.amount.words) if item and query.amount else set()
         for token, alternatives in query.weights.items():
-            if token in query.place_terms:
+            if token in query.place_terms or token in shared:
                 continue  # the document is already from that place; its name does not state the fact
             hit = max((w for term, w in alternatives.items() if term in low), default=0.0)
             score += hit * self._idf(token)
@@ -60,7 +74,7 @@ class Composer:
             amounts = amounts_in(text)
             if amounts:
                 score += 2.0 + (1.0 if any(unit_matches(a, needs.unit) for a in amounts) else 0.0)
-                if needs.period and any(a.period == needs.period for a in amounts):
+                if needs.period and not item and any(a.period == needs.period for a in amounts):
                     score += 1.5
             else:
                 score -= 1.0
@@ -81,6 +95,10 @@ class Composer:
             end = next((i + 1 for i, ch in enumerate(text) if ch in _SENTENCE_END), len(text))
             return Span(p.start, p.start + end)
         spans = clauses(text) or [Span(0, len(text))]
+        if cand.amount_at:
+            # A question about a named amount is answered where the passage states it, not by another
+            # amount in it ("养老保险补助近160万元" for a question about 待遇).
+            spans = [s for s in spans if any(s.start < w.end and w.start < s.end for w in cand.amount_at)]
         scored = [(self._clause_score(query, text[s.start : s.end]), -i, s) for i, s in enumerate(spans)]
         _, _, best = max(scored)
         start, end = best.start, best.end
@@ -125,11 +143,24 @@ class Composer:
         items.append(Span(s, end))
         if len(items) < 2:
             return start, end
-        scored = [(self._clause_score(query, text[it.start : it.end]), -k, it) for k, it in enumerate(items)]
+        scored = [(self._clause_score(query, text[it.start : it.end], item=True), -k, it) for k, it in enumerate(items)]
         score, _, best = max(scored)
         if score <= 0 or (query.needs.number and not amounts_in(text[best.start : best.end])):
             return start, end
         return best.start, best.end
+
+    @staticmethod
+    def _concept_list(query: Query, paragraph: str) -> tuple[str, Span] | None:
+        """"四个融合都有啥": the items' names when the paragraph gives each its own sentence (concepts.py),
+        with where the paragraph names the concept."""
+        if not query.needs.listing:
+            return None
+        for term in query.content:
+            names = concept_items(paragraph, term)
+            if names:
+                at = paragraph.find(term)
+                return f"“{term}”是{'、'.join(names)}", Span(at, at + len(term))
+        return None
 
     # ---- quoting ----------------------------------------------------------------------------------------
     def quote_span(self, paragraph: str, fact: Span) -> Span:
@@ -196,9 +227,14 @@ class Composer:
         items = []
         for cand in chosen[: self.params.max_places]:
             paragraph = cand.doc.paragraphs[cand.passage.paragraph - 1]
-            fact = self.fact_span(query, paragraph, cand)
-            quote = self.quote_span(paragraph, fact)
-            items.append((cand, paragraph, fact, quote))
+            listed = self._concept_list(query, paragraph)
+            if listed:
+                fact_text, named = listed
+                quote = self.quote_span(paragraph, named)  # the sentence naming the concept
+            else:
+                fact = self.fact_span(query, paragraph, cand)
+                fact_text, quote = _strip(paragraph[fact.start : fact.end]), self.quote_span(paragraph, fact)
+            items.append(_Item(cand, paragraph, fact_text, quote))
         sources = tuple(
             Source(
                 doc=c.doc.file_name,
@@ -223,11 +259,10 @@ class Composer:
             text = self._render(items, quote_chars)
         return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), sources)
 
-    def _render(self, items: list[tuple[Candidate, str, Span, Span]], quote_chars: int) -> str:
+    def _render(self, items: list[_Item], quote_chars: int) -> str:
         if len(items) == 1:
-            cand, par, fact, quote = items[0]
+            cand, par, fact_text, quote = items[0]
             place = cand.doc.meta.place.key
-            fact_text = _strip(par[fact.start : fact.end])
             lines = [f"{place}：{fact_text}。" if place else f"{fact_text}。"]
             lines.append(f"原文：{self._quoted(par, quote, quote_chars)}")
             lines.append(f"出处：{self.source_line(cand.doc, cand.passage.paragraph)}")
@@ -236,9 +271,9 @@ class Composer:
         lines = ["各地规定不同，分别是："]
         # Several places on one phone screen: each quote is kept short.
         quote_chars = min(quote_chars, MULTI_QUOTE_CHARS)
-        for i, (cand, par, fact, quote) in enumerate(items):
+        for i, (cand, par, fact_text, quote) in enumerate(items):
             place = cand.doc.meta.place.label or cand.doc.meta.title
-            lines.append(f"{marks[i]}{place}：{_strip(par[fact.start : fact.end])}。")
+            lines.append(f"{marks[i]}{place}：{fact_text}。")
             lines.append(f"  原文：{self._quoted(par, quote, quote_chars)}")
             lines.append(f"  出处：{self.source_line(cand.doc, cand.passage.paragraph)}")
         lines.append("问题里带上县（市）名，可只看当地的规定。")

@@ -11,8 +11,9 @@ the decision combines:
   stating a frequency.
 - what a how-to question asks to do: "流动党员怎么转组织关系" is not answered by a passage about
   流动党员党支部 that never says 转.
-- what a how-much question counts: "六盘水驻村干部艰苦边远地区津贴一个月多少钱" is not answered by a
-  passage naming that allowance with no sum next to it (Searcher.states_sum).
+- what a how-much / how-many question counts: "六盘水驻村干部艰苦边远地区津贴一个月多少钱" is not
+  answered by a passage naming that allowance with no sum next to it, "鲁甸全县有多少党员" not by a count
+  of 县处级领导 (knowledge/named_amount.py).
 - strong coverage alone suffices: most of the (idf-weighted) topic words stated in one passage.
 
 Thresholds are settings, tuned on labelled in- and out-of-domain questions (bench/tune_gate.py).
@@ -35,21 +36,27 @@ class GateParams:
     strong_coverage: float = 0.6
 
 
-def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool:
-    """True when ``best`` answers ``query`` well enough to be stated as policy."""
-    if best is None or not query.content:
-        return False
-    text = best.passage.text
+def states_what_is_asked(query: Query, cand: Candidate) -> bool:
+    """Does ``cand`` state the kind of thing ``query`` asks for (an amount, a head count, a frequency,
+    the action of a how-to question, the named sum of a how-much question)?"""
+    text = cand.passage.text
     # A question asking for an amount or a frequency is not answered by a passage stating none,
     # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
     if query.needs.number and not amounts_in(text):
         return False
-    if query.needs.unit == "人" and not any(unit_matches(a, "人") for a in amounts_in(text)):
-        # "全县一共有多少党员" is not answered by a passage counting villages and yuan.
+    needs = query.needs
+    if needs.number and needs.unit in ("人", "元") and not any(unit_matches(a, needs.unit) for a in amounts_in(text)):
+        # "全县一共有多少党员" is not answered by a passage counting villages and yuan, nor "能多拿点" by
+        # one counting people.
         return False
     if query.needs.frequency and not states_frequency(text):
         return False
-    if not best.states_action or not best.states_sum:
+    return cand.states_action and cand.states_amount
+
+
+def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool:
+    """True when ``best`` answers ``query`` well enough to be stated as policy."""
+    if best is None or not query.content or not states_what_is_asked(query, best):
         return False
     if best.coverage >= params.strong_coverage:
         return True

@@ -36,6 +36,8 @@ _ASK_WORD_RE = re.compile(
     r"多少钱|多长时间|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
     # "哪五件事", "哪几样", "几件": which items of a list; the list's name is the topic, not these words.
     r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
+    # "能多拿点不", "多挣多少": asks for the extra pay (numbers.question_needs reads it), names no topic.
+    r"|[能可]?多[拿挣领]点?"
 )
 EXPANSION_WEIGHT = 0.5
 # "怎么安排的", "怎么搞": verbs that ask how something is done in general, not about a particular act.
@@ -43,6 +45,13 @@ _LIGHT_VERBS = frozenset(
     {"安排", "搞", "弄", "做", "干", "开展", "落实", "执行", "运作", "操作", "实行", "实施", "进行"}
 )
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
+# "咋给基层减负", "怎么对不合格党员处置": a preposition after the how-word puts its object before the verb.
+_PREPOSITIONS = frozenset({"给", "对", "把", "向", "跟", "为", "替", "帮", "让", "被", "从", "在", "同"})
+# Words naming who a rule is for end in one of these ("驻村第一书记", "两委委员", "老党员", "村医").
+_PERSON_ENDINGS = (
+    "书记", "支书", "干部", "党员", "委员", "主任", "组长", "助理", "村医", "医生", "教师", "人员",
+    "正职", "副职", "一肩挑", "村官", "村长", "队员",
+)
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -78,9 +87,26 @@ def unquote(text: str) -> str:
     return text.translate(_QUOTE_MARKS)
 
 
+# "村(社区)干部", "党(工)委", "村(居)民小组长": a short aside inside a word names an alternative.
+_ASIDE_RE = re.compile(r"[（(][^()（）]{1,3}[)）]")
+
+
+def plain(text: str) -> str:
+    """``text`` unquoted and lower-cased, followed by its reading without short asides, so that a word
+    spelled around one ("村(居)民小组长" ~ 村民小组长, "村(社区)干部" ~ 村干部) is found by matching."""
+    text = unquote(text.lower())
+    bare = _ASIDE_RE.sub("", text)
+    return text if bare == text else f"{text} {bare}"
+
+
 def quoted_terms(texts: Iterable[str]) -> set[str]:
     """Short quoted key terms in ``texts`` (“六联”, “五抓五促”), to be added as words."""
     return {m.group(1) for t in texts for m in _QUOTED_TERM_RE.finditer(t)}
+
+
+def is_person_word(word: str) -> bool:
+    """"第一书记", "村干部", "村医": a word naming the people a rule (or a sum) is for."""
+    return word.endswith(_PERSON_ENDINGS)
 
 
 def _without_particle(token: str) -> str:
@@ -118,8 +144,13 @@ class Lexicon:
         Search-mode cutting ("村级办公经费" → 村级, 办公, 经费, 办公经费, 村级办公经费) lets a question
         that says "办公经费" match a passage that says "村级办公经费".
         """
+        bare = _ASIDE_RE.sub("", text)
         with self._lock:
             words = self._tokenizer.lcut_for_search(text, HMM=True)
+            if bare != text:
+                # Words spelled around an aside ("村(居)民小组长") are indexed as read without it too.
+                seen = set(words)
+                words += [w for w in self._tokenizer.lcut_for_search(bare, HMM=True) if w not in seen]
         out = []
         for w in words:
             if not _KEEP_TOKEN_RE.search(w):
@@ -137,10 +168,15 @@ class Lexicon:
         return out
 
     def content_tokens(self, text: str) -> list[str]:
-        """Topic words of a question: tokens minus stopwords, order kept, duplicates removed."""
+        """Topic words of a question: tokens minus stopwords, order kept, duplicates removed.
+
+        A light verb right after a how-word ("结对帮扶具体咋弄的") only asks how it is done; it is dropped.
+        """
         stop = stopwords()
         text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
-        tokens = (t if t in self._terms else arabic_amount(t) or _without_particle(t) for t in self.tokenize(text))
+        words = [t for t in self.tokenize(text) if t not in stop or t in _HOW_WORDS]
+        words = [t for i, t in enumerate(words) if not (t in _LIGHT_VERBS and i and words[i - 1] in _HOW_WORDS)]
+        tokens = (t if t in self._terms else arabic_amount(t) or _without_particle(t) for t in words)
         return list(dict.fromkeys(t for t in tokens if t not in stop))
 
     def asked_action(self, text: str) -> str | None:
@@ -153,7 +189,11 @@ class Lexicon:
         stop = stopwords()
         for i, token in enumerate(tokens):
             if token in _HOW_WORDS:
-                action = next((t for t in tokens[i + 1 :] if t not in stop), None)
+                rest = tokens[i + 1 :]
+                if rest and rest[0] in _PREPOSITIONS:
+                    # "咋给基层减负的": the verb comes after the preposition's object, last in the question.
+                    rest = [t for t in rest[1:] if t not in stop][-1:]
+                action = next((t for t in rest if t not in stop), None)
                 return None if action in _LIGHT_VERBS else action
         return None
 

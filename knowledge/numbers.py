@@ -59,14 +59,19 @@ _Q_UNITS = (
     (re.compile(r"比例|百分之|百分比|几成"), "%"),
     (re.compile(r"人次"), "人次"),
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
-    (re.compile(r"多少钱|多少元|几元|[拿挣领]多少|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|贷款|金额|标准"), "元"),
+    # "多少扶持钱": the money word may follow a few characters after 多少.
+    (
+        re.compile(r"多少[^，。？?\s]{0,4}钱|多少元|几元|[拿挣领]多少|多[拿挣领]|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|保费"
+                   r"|贷款|利息|贴息|金额|标准"),
+        "元",
+    ),
 )
 
 
 # Words naming a sum of money; a how-much question about one wants the amount stated next to it.
 MONEY_WORDS = (
     "工资", "报酬", "待遇", "薪酬", "薪水", "补贴", "补助", "津贴",
-    "经费", "资金", "保额", "贷款", "奖励", "奖金", "拨款",
+    "经费", "资金", "保额", "保费", "贷款", "利息", "贴息", "奖励", "奖金", "拨款",
 )
 
 

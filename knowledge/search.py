@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from embeddings.encoder import Encoder
-from knowledge.clauses import clauses
+from knowledge.clauses import Span
 from knowledge.documents import Document, Passage
 from knowledge.index_store import LoadedIndex
-from knowledge.lexicon import Lexicon, quoted_terms, unquote
+from knowledge.lexicon import Lexicon, plain, quoted_terms
+from knowledge.named_amount import AmountAsk, amount_ask, amount_spans
 from knowledge.numbers import (
     QuestionNeeds,
     amounts_in,
-    is_money_word,
     question_needs,
     states_frequency,
     states_location,
@@ -58,6 +58,7 @@ class Query:
     place_terms: frozenset[str] = frozenset()  # those places' names and aliases
     quoted: tuple[str, ...] = ()  # terms the question puts in quotes (“五项制度”): named concepts
     action: str | None = None  # the verb of a how-to question ("怎么转组织关系" → "转")
+    amount: AmountAsk | None = None  # the named amount asked for ("工作经费" in 元, "党员" in 人)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,13 @@ class Candidate:
     dense_rank: int | None
     place_match: bool  # the passage's document is from a place the question names
     states_action: bool = True  # it states the verb a how-to question asks about (Query.action)
-    states_sum: bool = True  # it states a sum next to the money word a how-much question names
+    # Where it states the named amount the question asks for (None: the question asks for none).
+    amount_at: tuple[Span, ...] | None = None
+
+    @property
+    def states_amount(self) -> bool:
+        """It states the named amount the question asks for (or the question asks for none)."""
+        return self.amount_at is None or bool(self.amount_at)
 
 
 SUBWORD_CREDIT = 0.9
@@ -146,6 +153,7 @@ class Searcher:
             terms,
             quoted,
             self.lexicon.asked_action(question),
+            amount_ask(question, content, needs, terms),
         )
 
     def states_action(self, query: Query, row: int) -> bool:
@@ -153,26 +161,29 @@ class Searcher:
         action = query.action
         if action is None:
             return True
-        text = self.passages[row].text.lower()
-        return action in text or any(s in text for s in self.lexicon.synonyms_of(action))
+        text = plain(self.passages[row].text)
+        forms = {action, *self.lexicon.synonyms_of(action)}
+        if len(action) == 2:
+            # A two-character verb is often split by its aspect particle: 减负 → "减了负", 开会 → "开过会".
+            forms |= {f"{action[0]}{p}{action[1]}" for p in "了过"}
+        return any(f in text for f in forms)
 
-    def states_sum(self, query: Query, row: int) -> bool:
-        """For "X多少钱" with X a money word (津贴, 工作经费, 基本报酬): does passage ``row`` state a sum of
-        money in a clause naming X (or the clause after it)?
+    def amount_spans(self, query: Query, row: int) -> tuple[Span, ...] | None:
+        """Where passage ``row`` states the named amount the question asks for (knowledge.named_amount);
+        None when the question does not ask for one."""
+        ask = query.amount
+        if ask is None:
+            return None
+        passage = self.passages[row]
+        doc = self.documents[passage.doc_id]
 
-        A passage that names 艰苦边远地区津贴 and elsewhere a head count does not say how much that
-        allowance is; "不低于年基本报酬10%" is a share of the 基本报酬, not its amount.
-        """
-        needs = query.needs
-        asked = [t for t in query.content if is_money_word(t)]
-        if not (needs.number and needs.unit == "元" and asked):
-            return True
-        text = unquote(self.passages[row].text.lower())
-        names = {w for t in asked for w in (t, *self.lexicon.synonyms_of(t))}
-        parts = [text[c.start : c.end] for c in clauses(text)]
-        has_sum = [any(unit_matches(a, "元") for a in amounts_in(p)) for p in parts]
-        # The sum follows the thing it pays for ("…的工作经费达到每年2万元", "工资达38760元/年").
-        return any(any(n in part for n in names) and any(has_sum[i : i + 2]) for i, part in enumerate(parts))
+        def names(word: str, span: str) -> bool:
+            return word in span or self._synonym_in(word, span)
+
+        def states(word: str, span: str) -> bool:
+            return self._credit(query, word, span, doc) >= 0.5
+
+        return amount_spans(ask, passage.text, names, states)
 
     def coverage(self, query: Query, row: int) -> float:
         """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted.
@@ -181,7 +192,7 @@ class Searcher:
         """
         passage = self.passages[row]
         doc = self.documents[passage.doc_id]
-        haystack = unquote(f"{doc.meta.title} {passage.text}".lower())
+        haystack = plain(f"{doc.meta.title} {passage.text}")
         total = found = 0.0
         for token in query.content:
             weight = self.idf(token)
@@ -261,7 +272,7 @@ class Searcher:
                     dense_rank.get(row),
                     place_match,
                     self.states_action(query, row),
-                    self.states_sum(query, row),
+                    self.amount_spans(query, row),
                 )
             )
         out.sort(key=lambda cand: cand.score, reverse=True)

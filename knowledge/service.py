@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from embeddings.encoder import Encoder, SentenceTransformerEncoder
 from knowledge.answer import AnswerParams, Composer, shorten
-from knowledge.gate import GateParams, answerable
+from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
 from knowledge.lexicon import Lexicon
@@ -187,9 +187,9 @@ class KnowledgeService:
         ranked = searcher.search(query)
         if query.places:
             # A question naming a place is answered from that place (or from national rules).
-            local = [c for c in ranked if c.place_match or not c.doc.meta.place.key]
+            local = [c for c in ranked if self._local(query, c)]
             ranked = local + [c for c in ranked if c not in local]
-        best = ranked[0] if ranked else None
+        best = self._best(query, ranked)
         if not answerable(query, best, self.gate_params):
             return Decision(query, ranked, [])
         assert best is not None
@@ -197,6 +197,27 @@ class KnowledgeService:
         if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
             chosen += self._other_places(query, ranked, best)
         return Decision(query, ranked, chosen)
+
+    def _best(self, query: Query, ranked: list[Candidate]) -> Candidate | None:
+        """The top passage — or, when it does not state what is asked (the question wants a duration and
+        the passage on the topic states none), the next one close behind it that does."""
+        if not ranked:
+            return None
+        top = ranked[0]
+        if states_what_is_asked(query, top):
+            return top
+        floor = top.score * self.settings.asked_fallback_ratio
+        close = (
+            c
+            for c in ranked[1:]
+            if c.score >= floor and self._local(query, c) == self._local(query, top) and states_what_is_asked(query, c)
+        )
+        return next(close, top)
+
+    @staticmethod
+    def _local(query: Query, cand: Candidate) -> bool:
+        """Is ``cand`` from the place the question names (or national)? Always true when it names none."""
+        return not query.places or cand.place_match or not cand.doc.meta.place.key
 
     def _other_places(self, query: Query, ranked: list[Candidate], best: Candidate) -> list[Candidate]:
         """Where counties differ and the question names none: the best passage of each other county."""

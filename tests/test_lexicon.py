@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.lexicon import Lexicon, quoted_terms
+from knowledge.lexicon import Lexicon, plain, quoted_terms
 
 
 def test_domain_words_and_places_are_kept_whole() -> None:
@@ -106,3 +106,28 @@ def test_light_verbs_and_complements_do_not_constrain_the_answer() -> None:
     assert lex.asked_action("流动党员怎么转组织关系") == "转"
     assert lex.content_tokens("驻村的干部一共派下去多少人") == ["驻村", "干部", "派"]
     assert "几年" not in lex.content_tokens("鲁甸这几年撤掉了多少个党支部")
+
+
+def test_how_word_before_a_preposition_or_a_light_verb() -> None:
+    lex = Lexicon()
+    assert lex.asked_action("鲁甸咋给基层减负的") == "减负"
+    assert lex.asked_action("怎么对不合格党员进行处置") == "处置"
+    assert "弄" not in lex.content_tokens("结对帮扶具体咋弄的")
+    assert "开展" in lex.content_tokens("开展了哪些活动")  # a light verb not after a how-word stays
+
+
+def test_accident_insurance_is_not_any_insurance() -> None:
+    lex = Lexicon()
+    assert "人身意外伤害保险" in lex.synonyms_of("意外险")
+    assert "保险" not in lex.synonyms_of("人身意外伤害保险")
+
+
+def test_words_spelled_around_a_short_aside_are_found() -> None:
+    assert "村民小组长" in plain("党支部书记兼村(居)民小组长")
+    assert "村干部" in plain("村（社区）干部") and "社区" in plain("村（社区）干部")
+    assert plain("“两委”委员") == "两委委员"  # nothing to drop: the text itself
+    assert "村民" in Lexicon().index_tokens("党支部书记兼村(居)民小组长达600元")
+
+
+def test_asking_for_extra_pay_names_no_topic() -> None:
+    assert Lexicon().content_tokens("鲁甸支书兼村民小组长能多拿点不") == ["鲁甸", "支书", "兼", "村民", "小组长"]

@@ -149,3 +149,10 @@ def test_approximate_amounts_keep_their_scale_and_unit() -> None:
 def test_money_words() -> None:
     assert is_money_word("工作经费") and is_money_word("津贴") and is_money_word("基本报酬")
     assert not is_money_word("第一书记") and not is_money_word("党员")
+
+
+def test_money_asked_in_colloquial_order() -> None:
+    assert question_needs("村集体经济上面一年给多少扶持钱").unit == "元"
+    assert question_needs("创业贷款利息多少").unit == "元"
+    needs = question_needs("书记兼小组长能多拿点不")
+    assert needs.number and needs.unit == "元"

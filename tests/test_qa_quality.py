@@ -127,6 +127,58 @@ def test_sum_asked_for_must_be_stated_next_to_its_money_word(corpus_service: Kno
     assert result.found and "1万元" in result.answer.splitlines()[0], result.answer
 
 
+def test_sum_must_be_stated_for_the_people_and_the_kind_asked(corpus_service: KnowledgeService) -> None:
+    # 宣恩 states a village fund, not a first secretary's; 鲁甸 states a pension subsidy for village
+    # cadres, not a 村医's or a 生活补贴; 凤庆 states a loan total, not its interest; 养老保险 is not 意外险.
+    for question in (
+        "宣恩县驻村第一书记一年工作经费多少",
+        "鲁甸县村医每月补贴多少钱",
+        "六盘水老党员生活补贴一个月多少",
+        "凤庆党员创业贷款的利息是多少",
+        "鲁甸县第一书记意外险保额多少",
+    ):
+        assert not corpus_service.ask(question).found, question
+    result = corpus_service.ask("六盘水驻村干部意外险保额是多少")
+    assert result.found and "100万元" in result.answer.splitlines()[0], result.answer
+
+
+def test_amount_is_taken_from_the_clause_about_what_is_asked(corpus_service: KnowledgeService) -> None:
+    # The passage also states a pension subsidy for 正副职干部, and its list of pay rises names 待遇
+    # and 每月 only in the first item: the 副职 item answers.
+    result = corpus_service.ask("鲁甸副职干部现在每月待遇多少")
+    assert result.found and "3200元" in result.answer.splitlines()[0], result.answer
+    assert "4200元" not in result.answer.splitlines()[0], result.answer
+
+
+def test_extra_pay_asked_colloquially_is_an_amount_question(corpus_service: KnowledgeService) -> None:
+    # "村(居)民小组长" is read as 村民小组长; "能多拿点不" asks for the sum, which the passage states.
+    result = corpus_service.ask("鲁甸支书兼村民小组长能多拿点不")
+    assert result.found and "600元" in result.answer.splitlines()[0], result.answer
+
+
+def test_close_passage_stating_the_amount_answers_when_the_top_one_states_none(
+    corpus_service: KnowledgeService,
+) -> None:
+    # The passage introducing the 歇职 measure ranks first but gives no duration; the next one does.
+    result = corpus_service.ask("宣恩对不称职的村干部歇职时间有多长")
+    assert result.found and "1至3个月" in result.answer.splitlines()[0], result.answer
+
+
+def test_how_questions_read_the_verb_behind_a_preposition(corpus_service: KnowledgeService) -> None:
+    decision = corpus_service.decide("鲁甸是怎么给基层减负的")
+    assert decision.query.action == "减负"
+    # "为基层减了压减了负": the verb split by its particle still states the action.
+    assert any(c.states_action for c in decision.ranked if "减了负" in c.passage.text)
+    assert corpus_service.ask("宣恩县结对帮扶具体咋弄的").found  # 弄 only asks how
+
+
+def test_numbered_concept_with_one_sentence_per_item_lists_them(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("宁德的四个覆盖指什么")
+    first = result.answer.splitlines()[0]
+    assert result.found and "领导挂钩联系全覆盖" in first and "干部包户全覆盖" in first, result.answer
+    assert "四个覆盖" in result.answer.splitlines()[1]  # the quote is where the concept is named
+
+
 def test_numbered_concept_is_answered_where_it_is_defined(corpus_service: KnowledgeService) -> None:
     # "三个杠杆" is first named in a list of measures, then defined where the text quotes it.
     result = corpus_service.ask("凤庆的三个杠杆是指哪些")
