@@ -84,6 +84,9 @@ class Composer:
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
             score += 2.0  # "包括哪些" is answered by the clause that enumerates
+        action = query.action
+        if action and not item and any(w in low for w in (action, *self.lexicon.synonyms_of(action))):
+            score += 2.0  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
         return score
 
     def fact_span(self, query: Query, paragraph: str, cand: Candidate) -> Span:

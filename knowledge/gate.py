@@ -51,6 +51,9 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         return False
     if query.needs.frequency and not states_frequency(text):
         return False
+    if any(year not in text for year in query.needs.years):
+        # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
+        return False
     return cand.states_action and cand.states_amount
 
 

@@ -30,8 +30,12 @@ AMOUNT_RE = re.compile(
 NUMBER_TOKEN_RE = re.compile(rf"{_RANGE}(?:\s*(?:{_UNITS}))?(?:\s*/\s*[年月人个村户])?")
 
 _WANTS_NUMBER_RE = re.compile(
-    r"多少|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|比例|百分之|金额|数额|标准是|保额|面积|规模"
+    r"多少|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|(?:什么|啥)(?:比例|金额|数额|面积|规模|保额)"
 )
+# Words that want a figure only when nothing else is asked: "保额" wants one, "标准是参照啥定的" does not.
+_NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")
+# "2017年底还有多少贫困人口": a year named in a question; a passage not stating it does not answer.
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
 _HOW_OFTEN_RE = re.compile(r"多久|频次|频率|多长时间|隔多久|每隔")
@@ -62,7 +66,7 @@ _Q_UNITS = (
     # "多少扶持钱": the money word may follow a few characters after 多少.
     (
         re.compile(r"多少[^，。？?\s]{0,4}钱|多少元|几元|[拿挣领]多少|多[拿挣领]|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|保费"
-                   r"|贷款|利息|贴息|金额|标准"),
+                   r"|贷款|利息|贴息|收入|金额|标准"),
         "元",
     ),
 )
@@ -91,6 +95,7 @@ class QuestionNeeds:
     unit: str | None = None  # '元', '人', '%', '平方米'
     ordinal: int | None = None  # 第一条 → 1
     location: bool = False  # 哪里 / 什么地方: the clause naming where is the fact
+    years: tuple[str, ...] = ()  # years the question names ("2017"): the answer must state them
 
 
 _CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
@@ -152,8 +157,10 @@ def question_needs(question: str) -> QuestionNeeds:
             period = value  # type: ignore[assignment]
             break
     unit = next((u for pattern, u in _Q_UNITS if pattern.search(question)), None)
-    if unit is None and (counted := _Q_CLASSIFIER_RE.search(question)):
-        unit = counted.group(1)  # "几个专题" wants "12个", not "220余期"
+    counted = _Q_CLASSIFIER_RE.search(question)
+    if counted and unit in (None, "元"):
+        # "几个专题" wants "12个", not "220余期"; "几个村没有集体经济收入" counts villages, not yuan.
+        unit = counted.group(1)
     frequency = bool(_WANTS_FREQUENCY_RE.search(question))
     if frequency and period is None and not _HOW_OFTEN_RE.search(question):
         # "化解了多少次矛盾纠纷" counts occurrences; only "一年开几次" / "多久开一次" asks how often.
@@ -166,10 +173,12 @@ def question_needs(question: str) -> QuestionNeeds:
     listing = bool(_WANTS_LIST_RE.search(question))
     # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
     # asks something else (what, how, which).
-    money_only = unit == "元" and not listing and not _OTHER_ASK_RE.search(question)
+    other_ask = _OTHER_ASK_RE.search(question) is not None
+    money_only = unit == "元" and not listing and not other_ask
     return QuestionNeeds(
         number=(
             bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))
+            or (not other_ask and _NAMES_A_FIGURE_RE.search(question) is not None)
             or money_only
             or _DURATION_RE.search(question) is not None
         )
@@ -180,6 +189,7 @@ def question_needs(question: str) -> QuestionNeeds:
         unit=unit,
         ordinal=ordinal,
         location=bool(_WANTS_LOCATION_RE.search(question)),
+        years=tuple(dict.fromkeys(_YEAR_RE.findall(question))),
     )
 
 

@@ -156,3 +156,14 @@ def test_money_asked_in_colloquial_order() -> None:
     assert question_needs("创业贷款利息多少").unit == "元"
     needs = question_needs("书记兼小组长能多拿点不")
     assert needs.number and needs.unit == "元"
+
+
+def test_figure_words_want_a_figure_only_when_nothing_else_is_asked() -> None:
+    assert question_needs("意外险保额").number
+    assert not question_needs("报酬底线标准是参照啥定的").number
+
+
+def test_years_named_and_counts_before_money() -> None:
+    assert question_needs("2017年底还有多少贫困人口").years == ("2017",)
+    assert question_needs("还有几个村没有集体经济收入").unit == "个"  # villages counted, not yuan
+    assert question_needs("村集体经济收入要达到多少").unit == "元"

@@ -67,12 +67,11 @@ def test_later_held_out_sets_pooled(corpus_service: KnowledgeService) -> None:
 
 
 def test_independently_written_sets(corpus_service: KnowledgeService) -> None:
-    # holdout9..holdout12 were written by helpers who saw only the corpus and the dev set, never the code
-    # or the word lists. Their first (blind) scores are in README "Quality"; holdout9..11 were looked at
-    # afterwards, so this is a regression floor over what they measure now. holdout12 is left out: its
-    # one blind run is the current honest figure.
+    # holdout9..holdout14 were written by helpers who saw only the corpus and the dev set, never the code
+    # or the word lists. Their first (blind) scores are in README "Quality"; each was looked at after its
+    # blind run, so this is a regression floor over what they measure now, not a generalisation figure.
     _check_pooled_floor(
-        corpus_service, {"holdout9", "holdout10", "holdout11"}, min_rows=160, accuracy=0.93, ood_refused=0.9
+        corpus_service, {f"holdout{n}" for n in range(9, 15)}, min_rows=400, accuracy=0.93, ood_refused=0.95
     )
 
 
@@ -154,6 +153,19 @@ def test_extra_pay_asked_colloquially_is_an_amount_question(corpus_service: Know
     # "村(居)民小组长" is read as 村民小组长; "能多拿点不" asks for the sum, which the passage states.
     result = corpus_service.ask("鲁甸支书兼村民小组长能多拿点不")
     assert result.found and "600元" in result.answer.splitlines()[0], result.answer
+
+
+def test_a_year_named_must_be_the_year_stated(corpus_service: KnowledgeService) -> None:
+    # 凤庆 states its poor population at the end of 2015, not for any later year.
+    assert not corpus_service.ask("凤庆县2018年还有多少贫困人口").found
+    result = corpus_service.ask("凤庆县2015年末贫困人口有多少")
+    assert result.found and "4万人" in result.answer.splitlines()[0], result.answer
+
+
+def test_how_question_is_answered_by_the_clause_stating_the_action(corpus_service: KnowledgeService) -> None:
+    # The passage opens on 述职评议考核 (most of the question's words); the 黄牌警告 clause says what is done.
+    result = corpus_service.ask("鲁甸对考核一般的党工委怎么处理")
+    assert result.found and "黄牌" in result.answer.splitlines()[0], result.answer
 
 
 def test_close_passage_stating_the_amount_answers_when_the_top_one_states_none(
