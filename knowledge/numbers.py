@@ -49,7 +49,8 @@ _WANTS_LIST_RE = re.compile(
 # "哪几样", "哪几个方面": which items (a list), not how many.
 _WHICH_ITEMS_RE = re.compile(r"哪几[样个项条种类件点方面]*")
 _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地方|在哪|何处|哪个地方")
-_OTHER_ASK_RE = re.compile(r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗")
+# "有没有纳入财政预算", "是不是": a yes/no question (the A-not-A form) asks something other than a figure.
+_OTHER_ASK_RE = re.compile(r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗|([是能要会有])[不没]\1")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 

@@ -161,6 +161,7 @@ def test_money_asked_in_colloquial_order() -> None:
 def test_figure_words_want_a_figure_only_when_nothing_else_is_asked() -> None:
     assert question_needs("意外险保额").number
     assert not question_needs("报酬底线标准是参照啥定的").number
+    assert not question_needs("这些工作经费有没有纳入财政预算").number  # a yes/no question
 
 
 def test_years_named_and_counts_before_money() -> None:

@@ -168,6 +168,13 @@ def test_how_question_is_answered_by_the_clause_stating_the_action(corpus_servic
     assert result.found and "黄牌" in result.answer.splitlines()[0], result.answer
 
 
+def test_yes_no_question_about_a_fund_is_answered_by_what_is_done_with_it(
+    corpus_service: KnowledgeService,
+) -> None:
+    result = corpus_service.ask("鲁甸的这些经费是不是纳入了财政预算")
+    assert result.found and "纳入财政预算" in result.answer.splitlines()[0], result.answer
+
+
 def test_close_passage_stating_the_amount_answers_when_the_top_one_states_none(
     corpus_service: KnowledgeService,
 ) -> None:
