@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, Span, clauses, number_spans
 from knowledge.concepts import concept_items
 from knowledge.documents import Document
@@ -21,6 +22,7 @@ from knowledge.search import Candidate, Query, enumerator
 
 _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
+_BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
 TITLE_SHOWN_CHARS = 30
 
@@ -41,6 +43,11 @@ class _Item(NamedTuple):
     paragraph: str
     fact: str  # the fact line, without its place
     quote: Span
+
+
+def _shown_title(title: str) -> str:
+    """A long title without its subtitle (the subtitle stays in the JSON sources, not on the phone)."""
+    return title.split("——")[0] if len(title) > TITLE_SHOWN_CHARS and "——" in title else title
 
 
 def _strip(text: str) -> str:
@@ -84,6 +91,8 @@ class Composer:
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
             score += 2.0  # "包括哪些" is answered by the clause that enumerates
+        if _BACKGROUND_RE.search(text):
+            score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news
         action = query.action
         if action and not item and any(w in low for w in (action, *self.lexicon.synonyms_of(action))):
             score += 2.0  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
@@ -213,10 +222,7 @@ class Composer:
     @staticmethod
     def source_line(doc: Document, paragraph: int) -> str:
         meta = doc.meta
-        title = meta.title
-        if len(title) > TITLE_SHOWN_CHARS and "——" in title:
-            title = title.split("——")[0]  # the subtitle stays in the JSON sources, not on the phone
-        parts = [f"《{title}》"]
+        parts = [f"《{_shown_title(meta.title)}》"]
         if meta.place.label:
             parts.append(meta.place.label)
         parts.append(meta.date or "未注明日期")
@@ -261,6 +267,33 @@ class Composer:
             sources = sources[: len(items)]
             text = self._render(items, quote_chars)
         return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), sources)
+
+    def compose_author(self, query: Query, cand: Candidate) -> QAResult:
+        """"…的是谁": the document's author, quoted where the document names them (authorship.py)."""
+        doc = cand.doc
+        found = author_sentence(doc)
+        assert found is not None and doc.meta.author, "chosen only when the document names its author"
+        number, span = found
+        paragraph = doc.paragraphs[number - 1]
+        fact = f"《{_shown_title(doc.meta.title)}》的作者（发言人）是{doc.meta.author}"
+        place = doc.meta.place.key
+        text = "\n".join(
+            [
+                f"{place}：{fact}。" if place else f"{fact}。",
+                f"原文：{self._quoted(paragraph, span, self.params.quote_max_chars)}",
+                f"出处：{self.source_line(doc, number)}",
+            ]
+        )
+        source = Source(
+            doc=doc.file_name,
+            title=doc.meta.title,
+            date=doc.meta.date,
+            place=doc.meta.place.label or None,
+            paragraph=number,
+            quote=paragraph[span.start : span.end].strip(),
+            score=round(cand.score, 4),
+        )
+        return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), (source,))
 
     def _render(self, items: list[_Item], quote_chars: int) -> str:
         if len(items) == 1:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from embeddings.encoder import Encoder, SentenceTransformerEncoder
 from knowledge.answer import AnswerParams, Composer, shorten
+from knowledge.authorship import asks_for_author, author_sentence
 from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
@@ -50,6 +51,7 @@ class Decision:
     query: Query
     ranked: list[Candidate]
     chosen: list[Candidate]  # empty when not found
+    author: bool = False  # the question asks who wrote or presented the chosen document
 
 
 def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]:
@@ -189,6 +191,8 @@ class KnowledgeService:
             # A question naming a place is answered from that place (or from national rules).
             local = [c for c in ranked if self._local(query, c)]
             ranked = local + [c for c in ranked if c not in local]
+        if asks_for_author(question):
+            return self._author_decision(query, ranked)
         best = self._best(query, ranked)
         if not answerable(query, best, self.gate_params):
             return Decision(query, ranked, [])
@@ -197,6 +201,16 @@ class KnowledgeService:
         if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
             chosen += self._other_places(query, ranked, best)
         return Decision(query, ranked, chosen)
+
+    def _author_decision(self, query: Query, ranked: list[Candidate]) -> Decision:
+        """"介绍宁德经验的是谁": the author of the document the question is about, when it names one in
+        a sentence. The document must be the place the question names, or else the best passage must
+        state most of the question's other words."""
+        for cand in ranked[:1]:
+            about = cand.place_match if query.places else cand.coverage >= self.gate_params.strong_coverage
+            if about and author_sentence(cand.doc) is not None:
+                return Decision(query, ranked, [cand], author=True)
+        return Decision(query, ranked, [])
 
     def _best(self, query: Query, ranked: list[Candidate]) -> Candidate | None:
         """The top passage — or, when it does not state what is asked (the question wants a duration and
@@ -254,7 +268,10 @@ class KnowledgeService:
         composer = self._composer
         if not decision.chosen or composer is None:
             return QAResult(raw, False, prefix + self.not_found_text(text))
-        result = composer.compose(decision.query, decision.chosen)
+        if decision.author:
+            result = composer.compose_author(decision.query, decision.chosen[0])
+        else:
+            result = composer.compose(decision.query, decision.chosen)
         answer = prefix + result.answer if prefix else result.answer
         if len(answer.encode()) > self.answer_params.max_bytes:
             answer = result.answer

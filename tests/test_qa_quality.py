@@ -175,6 +175,21 @@ def test_yes_no_question_about_a_fund_is_answered_by_what_is_done_with_it(
     assert result.found and "纳入财政预算" in result.answer.splitlines()[0], result.answer
 
 
+def test_question_about_who_presented_a_document_is_answered_from_its_author(
+    corpus_service: KnowledgeService,
+) -> None:
+    result = corpus_service.ask("宁德五抓五促的经验是谁在论坛上介绍的")
+    assert result.found and "郭学斌" in result.answer.splitlines()[0], result.answer
+    assert result.sources and "郭学斌" in result.sources[0].quote  # quoted from the document itself
+    assert not corpus_service.ask("宁德市的市长是谁").found  # a name the documents do not give
+
+
+def test_background_clause_gives_way_to_the_news(corpus_service: KnowledgeService) -> None:
+    # "在完成…300万元…项目基础上,扎实抓好2021年投入1500万元的…项目": the second figure is the answer.
+    result = corpus_service.ask("鲁甸村集体经济项目上面投了多少钱")
+    assert result.found and "1500万元" in result.answer.splitlines()[0], result.answer
+
+
 def test_close_passage_stating_the_amount_answers_when_the_top_one_states_none(
     corpus_service: KnowledgeService,
 ) -> None:

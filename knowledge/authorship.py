@@ -1,0 +1,35 @@
+"""Who wrote or presented a document ("在论坛上介绍宁德经验的是谁"): answered from its by-line.
+
+The corpus documents are speeches and reports with an author in their header (metadata.py keeps it).
+A question asking for a name is otherwise refused — the documents do not name the officials they
+mention — but a question asking who spoke or wrote is about the document itself. The answer quotes the
+document's own sentence naming the author when it has one ("我是来自…的代表某某"), so it stays verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.clauses import Span
+from knowledge.documents import Document
+
+# "是谁", "叫啥", "叫什么名字", "哪位": a name is asked for.
+_NAME_ASK_RE = re.compile(r"是谁|叫啥|叫什么|哪位")
+# ...and it is the name of whoever spoke or wrote.
+_AUTHORED_RE = re.compile(r"发言|讲话|介绍|交流|作者|撰写|署名|执笔|演讲|写的|写了|报告")
+_SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
+
+
+def asks_for_author(question: str) -> bool:
+    """Does ``question`` ask who spoke or wrote (a document's author)?"""
+    return bool(_NAME_ASK_RE.search(question) and _AUTHORED_RE.search(question))
+
+
+def author_sentence(doc: Document) -> tuple[int, Span] | None:
+    """The first content sentence naming one of ``doc``'s authors: (1-based paragraph, its span)."""
+    names = [n for n in re.split(r"\s+", doc.meta.author or "") if len(n) >= 2]
+    for number, paragraph in enumerate(doc.paragraphs, start=1):
+        for m in _SENTENCE_RE.finditer(paragraph):
+            if m.group().strip() and any(n in m.group() for n in names):
+                return number, Span(m.start(), m.end())
+    return None
