@@ -8,6 +8,7 @@ the index so that a question is tokenised exactly as the passages were.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -40,6 +41,8 @@ _ASK_WORD_RE = re.compile(
     r"|[能可]?多[拿挣领]点?"
 )
 EXPANSION_WEIGHT = 0.5
+SUBWORD_CACHE = 4096  # question words whose parts are remembered
+_NO_SYNONYMS: frozenset[str] = frozenset()
 # "怎么安排的", "怎么搞": verbs that ask how something is done in general, not about a particular act.
 _LIGHT_VERBS = frozenset(
     {"安排", "搞", "弄", "做", "干", "开展", "落实", "执行", "运作", "操作", "实行", "实施", "进行"}
@@ -125,10 +128,13 @@ class Lexicon:
         for word in (*base_terms(), *self.extra_terms):
             # A high frequency makes jieba keep the word whole rather than cut it.
             self._tokenizer.add_word(word, freq=200_000)
-        self._synonyms: dict[str, set[str]] = {}
+        synonyms: dict[str, set[str]] = {}
         for group in synonym_groups():
             for word in group:
-                self._synonyms.setdefault(word, set()).update(group - {word})
+                synonyms.setdefault(word, set()).update(group - {word})
+        self._synonyms = {word: frozenset(others) for word, others in synonyms.items()}
+        # Ranking asks for the same words' parts once per candidate passage: cut each word once.
+        self._subwords = functools.lru_cache(maxsize=SUBWORD_CACHE)(self._cut_subwords)
         # jieba builds its prefix dictionary lazily; do it now, not inside the first query.
         self._tokenizer.initialize()
 
@@ -197,13 +203,16 @@ class Lexicon:
                 return None if action in _LIGHT_VERBS else action
         return None
 
-    def subwords(self, token: str) -> list[str]:
+    def subwords(self, token: str) -> tuple[str, ...]:
         """Shorter words inside a compound token ("贫困标准" → 贫困, 标准); empty for simple words."""
         if len(token) < 3:
-            return []
+            return ()
+        return self._subwords(token)
+
+    def _cut_subwords(self, token: str) -> tuple[str, ...]:
         with self._lock:
             parts = self._tokenizer.lcut_for_search(token, HMM=False)
-        return [p for p in dict.fromkeys(parts) if p != token and len(p) >= 2 and p not in stopwords()]
+        return tuple(p for p in dict.fromkeys(parts) if p != token and len(p) >= 2 and p not in stopwords())
 
     def expand(self, tokens: Iterable[str]) -> dict[str, dict[str, float]]:
         """For each question token, the terms that may stand for it, weighted: itself (1.0), its synonyms
@@ -221,6 +230,6 @@ class Lexicon:
             expanded[token] = alternatives
         return expanded
 
-    def synonyms_of(self, token: str) -> set[str]:
+    def synonyms_of(self, token: str) -> frozenset[str]:
         """The words interchangeable with ``token`` (empty when none)."""
-        return set(self._synonyms.get(token, ()))
+        return self._synonyms.get(token, _NO_SYNONYMS)

@@ -50,8 +50,24 @@ def amount_ask(
     return AmountAsk(needs.unit, words, qualifiers, people)
 
 
-def amount_spans(ask: AmountAsk, text: str, names: Matcher, states: Matcher) -> tuple[Span, ...]:
-    """The clauses of ``text`` that state the amount ``ask`` asks for (offsets into ``text``).
+@dataclass(frozen=True, slots=True)
+class ClauseTable:
+    """A passage cut into clauses, read once for every question asking for amounts in ``unit``."""
+
+    spans: tuple[Span, ...]
+    parts: tuple[str, ...]  # each clause as matched (plain: unquoted, lower-cased, asides read both ways)
+    has_amount: tuple[bool, ...]  # the clause states an amount in the unit
+
+
+def clause_table(text: str, unit: str) -> ClauseTable:
+    """Cut ``text`` into clauses and note which state an amount in ``unit``."""
+    spans = tuple(clauses(text))
+    parts = tuple(plain(text[s.start : s.end]) for s in spans)
+    return ClauseTable(spans, parts, tuple(any(unit_matches(a, unit) for a in amounts_in(p)) for p in parts))
+
+
+def amount_spans(ask: AmountAsk, table: ClauseTable, names: Matcher, states: Matcher) -> tuple[Span, ...]:
+    """The clauses of a passage (its ``table``) that state the amount ``ask`` asks for.
 
     ``names(word, span)``: the span names the word (itself or a synonym); ``states(word, span)``: it
     states a question word (also by its parts). The amount follows the thing it counts or pays for
@@ -59,9 +75,7 @@ def amount_spans(ask: AmountAsk, text: str, names: Matcher, states: Matcher) -> 
     clauses, with the one before, must name every money word asked ("贷款利息": 利息 too), every
     qualifier, and one of the people if any.
     """
-    spans = clauses(text)
-    parts = [plain(text[s.start : s.end]) for s in spans]
-    has_amount = [any(unit_matches(a, ask.unit) for a in amounts_in(p)) for p in parts]
+    spans, parts, has_amount = table.spans, table.parts, table.has_amount
     found: list[Span] = []
     for i, part in enumerate(parts):
         anchored = any(names(m, part) for m in ask.words) or (

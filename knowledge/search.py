@@ -21,7 +21,7 @@ from knowledge.clauses import Span
 from knowledge.documents import Document, Passage
 from knowledge.index_store import LoadedIndex
 from knowledge.lexicon import Lexicon, plain, quoted_terms
-from knowledge.named_amount import AmountAsk, amount_ask, amount_spans
+from knowledge.named_amount import AmountAsk, ClauseTable, amount_ask, amount_spans, clause_table
 from knowledge.numbers import (
     QuestionNeeds,
     amounts_in,
@@ -131,6 +131,10 @@ class Searcher:
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._oov_idf = math.log(1 + (n + 0.5) / 0.5)
         self._vocab = index.bm25.vocab_dict
+        # What every question matches against, prepared once per passage (the index is immutable).
+        self._haystacks = [plain(f"{self.documents[p.doc_id].meta.title} {p.text}") for p in self.passages]
+        self._plain_texts = [plain(p.text) for p in self.passages]
+        self._clause_tables: dict[tuple[int, str], ClauseTable] = {}
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of ``token`` (a word absent from the index weighs the most)."""
@@ -161,7 +165,7 @@ class Searcher:
         action = query.action
         if action is None:
             return True
-        text = plain(self.passages[row].text)
+        text = self._plain_texts[row]
         forms = {action, *self.lexicon.synonyms_of(action)}
         if len(action) == 2:
             # A two-character verb is often split by its aspect particle: 减负 → "减了负", 开会 → "开过会".
@@ -183,7 +187,11 @@ class Searcher:
         def states(word: str, span: str) -> bool:
             return self._credit(query, word, span, doc) >= 0.5
 
-        return amount_spans(ask, passage.text, names, states)
+        table = self._clause_tables.get((row, ask.unit))
+        if table is None:
+            # Filled lazily, one entry per passage and unit asked: bounded by the index size.
+            table = self._clause_tables[(row, ask.unit)] = clause_table(passage.text, ask.unit)
+        return amount_spans(ask, table, names, states)
 
     def coverage(self, query: Query, row: int) -> float:
         """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted.
@@ -192,7 +200,7 @@ class Searcher:
         """
         passage = self.passages[row]
         doc = self.documents[passage.doc_id]
-        haystack = plain(f"{doc.meta.title} {passage.text}")
+        haystack = self._haystacks[row]
         total = found = 0.0
         for token in query.content:
             weight = self.idf(token)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from knowledge.clauses import Span
 from knowledge.lexicon import is_person_word
-from knowledge.named_amount import AmountAsk, amount_ask, amount_spans
+from knowledge.named_amount import AmountAsk, amount_ask, amount_spans, clause_table
 from knowledge.numbers import question_needs
 
 
@@ -17,6 +18,11 @@ def _names(word: str, span: str) -> bool:
 
 def _states(word: str, span: str) -> bool:
     return word in span
+
+
+def _spans(ask: AmountAsk | None, text: str) -> tuple[Span, ...]:
+    assert ask is not None
+    return amount_spans(ask, clause_table(text, ask.unit), _names, _states)
 
 
 def test_a_money_question_names_its_money_words_qualifiers_and_people() -> None:
@@ -39,27 +45,27 @@ def test_the_sum_must_be_stated_for_the_people_asked_about() -> None:
     ask = _ask("甲县第一书记每年有多少工作经费", ["甲县", "第一书记", "工作经费"])
     assert ask is not None
     text = "县里加大投入,村级工作经费每年3万元,第一书记另行安排培训。"
-    assert amount_spans(ask, text, _names, _states) == ()
+    assert _spans(ask, text) == ()
     text = "县里加大投入,为每名第一书记落实工作经费每年1万元,按季度拨付。"
-    (span,) = amount_spans(ask, text, _names, _states)
+    (span,) = _spans(ask, text)
     assert text[span.start : span.end] == "为每名第一书记落实工作经费每年1万元,"
 
 
 def test_every_money_word_and_qualifier_must_be_stated() -> None:
     ask = _ask("党员创业贷款利息是多少", ["党员", "创业", "贷款", "利息"])
     assert ask is not None and ask.words == ("贷款", "利息")
-    assert amount_spans(ask, "全县发放党员创业贷款900万元,受益党员100名。", _names, _states) == ()
+    assert _spans(ask, "全县发放党员创业贷款900万元,受益党员100名。") == ()
     ask = _ask("老党员生活补贴一个月多少", ["老", "党员", "生活", "补贴"])
     assert ask is not None
-    assert amount_spans(ask, "为党员发放养老补贴每月300元。", _names, _states) == ()
-    assert amount_spans(ask, "为老党员发放生活补贴每月300元。", _names, _states)
+    assert _spans(ask, "为党员发放养老补贴每月300元。") == ()
+    assert _spans(ask, "为老党员发放生活补贴每月300元。")
 
 
 def test_the_sum_may_follow_in_the_next_clause_and_the_subject_precede() -> None:
     ask = _ask("副职干部待遇每月多少", ["副职干部", "待遇"])
     assert ask is not None
     text = "对副职干部,提高工资待遇,每月达到3000元。另有其他补助500元。"
-    (span,) = amount_spans(ask, text, _names, _states)
+    (span,) = _spans(ask, text)
     assert text[span.start : span.end] == "提高工资待遇,每月达到3000元。"
 
 
