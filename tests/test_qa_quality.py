@@ -14,6 +14,7 @@ import pytest
 from bot.settings import Settings
 from embeddings.encoder import SentenceTransformerEncoder
 from knowledge.evaluate import evaluate, read_labelled
+from knowledge.results import QAResult
 from knowledge.service import KnowledgeService
 from tests.fixtures_knowledge import DEV_SET, EXTRA_SET
 
@@ -43,6 +44,13 @@ def _check_pooled_floor(
     assert scores["answer_accuracy"] >= accuracy, scores
     assert scores["ood_refused"] >= ood_refused, scores
     assert scores["answerable_wrongly_refused"] <= 0.05, scores
+
+
+def _answers(service: KnowledgeService, question: str, expected: str) -> QAResult:
+    """Ask ``question``; it must be answered with ``expected`` in the fact line (the answer's first)."""
+    result = service.ask(question)
+    assert result.found and expected in result.answer.splitlines()[0], result.answer
+    return result
 
 
 def test_dev_set_meets_targets(corpus_service: KnowledgeService) -> None:
@@ -82,21 +90,18 @@ def test_how_to_question_needs_a_passage_stating_the_action(corpus_service: Know
 
 
 def test_where_question_is_answered_by_the_clause_naming_the_place(corpus_service: KnowledgeService) -> None:
-    result = corpus_service.ask("凤庆的贫困户大多住在什么地方")
-    assert result.found and "高寒山区" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "凤庆的贫困户大多住在什么地方", "高寒山区")
 
 
 def test_passage_stating_all_the_question_words_outranks_a_louder_one(corpus_service: KnowledgeService) -> None:
     # BM25 favoured a passage repeating 鲁甸县 and 书记; the one stating "驻村第一书记" with its count
     # states every word of the question (coverage in the fused score).
-    result = corpus_service.ask("鲁甸县驻村第一书记有多少名")
-    assert result.found and "112名" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "鲁甸县驻村第一书记有多少名", "112名")
     assert corpus_service.ask("驻村书记一年有多少工作经费").found
 
 
 def test_who_question_names_the_role_but_not_a_person(corpus_service: KnowledgeService) -> None:
-    result = corpus_service.ask("党课一般由谁来讲")
-    assert result.found and "支部书记" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "党课一般由谁来讲", "支部书记")
     assert not corpus_service.ask("宣恩县的县委书记是谁？").found
 
 
@@ -122,8 +127,7 @@ def test_sum_asked_for_must_be_stated_next_to_its_money_word(corpus_service: Kno
     assert not corpus_service.ask("六盘水驻村干部艰苦边远地区津贴一个月多少钱").found
     assert not corpus_service.ask("宁德驻村第一书记一年有多少工作经费").found
     assert not corpus_service.ask("宁德村干部一年的基本报酬是多少").found
-    result = corpus_service.ask("六盘水第一书记一年有多少工作经费")
-    assert result.found and "1万元" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "六盘水第一书记一年有多少工作经费", "1万元")
 
 
 def test_sum_must_be_stated_for_the_people_and_the_kind_asked(corpus_service: KnowledgeService) -> None:
@@ -137,65 +141,56 @@ def test_sum_must_be_stated_for_the_people_and_the_kind_asked(corpus_service: Kn
         "鲁甸县第一书记意外险保额多少",
     ):
         assert not corpus_service.ask(question).found, question
-    result = corpus_service.ask("六盘水驻村干部意外险保额是多少")
-    assert result.found and "100万元" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "六盘水驻村干部意外险保额是多少", "100万元")
 
 
 def test_amount_is_taken_from_the_clause_about_what_is_asked(corpus_service: KnowledgeService) -> None:
     # The passage also states a pension subsidy for 正副职干部, and its list of pay rises names 待遇
     # and 每月 only in the first item: the 副职 item answers.
-    result = corpus_service.ask("鲁甸副职干部现在每月待遇多少")
-    assert result.found and "3200元" in result.answer.splitlines()[0], result.answer
+    result = _answers(corpus_service, "鲁甸副职干部现在每月待遇多少", "3200元")
     assert "4200元" not in result.answer.splitlines()[0], result.answer
 
 
 def test_extra_pay_asked_colloquially_is_an_amount_question(corpus_service: KnowledgeService) -> None:
     # "村(居)民小组长" is read as 村民小组长; "能多拿点不" asks for the sum, which the passage states.
-    result = corpus_service.ask("鲁甸支书兼村民小组长能多拿点不")
-    assert result.found and "600元" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "鲁甸支书兼村民小组长能多拿点不", "600元")
 
 
 def test_a_year_named_must_be_the_year_stated(corpus_service: KnowledgeService) -> None:
     # 凤庆 states its poor population at the end of 2015, not for any later year.
     assert not corpus_service.ask("凤庆县2018年还有多少贫困人口").found
-    result = corpus_service.ask("凤庆县2015年末贫困人口有多少")
-    assert result.found and "4万人" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "凤庆县2015年末贫困人口有多少", "4万人")
 
 
 def test_how_question_is_answered_by_the_clause_stating_the_action(corpus_service: KnowledgeService) -> None:
     # The passage opens on 述职评议考核 (most of the question's words); the 黄牌警告 clause says what is done.
-    result = corpus_service.ask("鲁甸对考核一般的党工委怎么处理")
-    assert result.found and "黄牌" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "鲁甸对考核一般的党工委怎么处理", "黄牌")
 
 
 def test_yes_no_question_about_a_fund_is_answered_by_what_is_done_with_it(
     corpus_service: KnowledgeService,
 ) -> None:
-    result = corpus_service.ask("鲁甸的这些经费是不是纳入了财政预算")
-    assert result.found and "纳入财政预算" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "鲁甸的这些经费是不是纳入了财政预算", "纳入财政预算")
 
 
 def test_question_about_who_presented_a_document_is_answered_from_its_author(
     corpus_service: KnowledgeService,
 ) -> None:
-    result = corpus_service.ask("宁德五抓五促的经验是谁在论坛上介绍的")
-    assert result.found and "郭学斌" in result.answer.splitlines()[0], result.answer
+    result = _answers(corpus_service, "宁德五抓五促的经验是谁在论坛上介绍的", "郭学斌")
     assert result.sources and "郭学斌" in result.sources[0].quote  # quoted from the document itself
     assert not corpus_service.ask("宁德市的市长是谁").found  # a name the documents do not give
 
 
 def test_background_clause_gives_way_to_the_news(corpus_service: KnowledgeService) -> None:
     # "在完成…300万元…项目基础上,扎实抓好2021年投入1500万元的…项目": the second figure is the answer.
-    result = corpus_service.ask("鲁甸村集体经济项目上面投了多少钱")
-    assert result.found and "1500万元" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "鲁甸村集体经济项目上面投了多少钱", "1500万元")
 
 
 def test_close_passage_stating_the_amount_answers_when_the_top_one_states_none(
     corpus_service: KnowledgeService,
 ) -> None:
     # The passage introducing the 歇职 measure ranks first but gives no duration; the next one does.
-    result = corpus_service.ask("宣恩对不称职的村干部歇职时间有多长")
-    assert result.found and "1至3个月" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "宣恩对不称职的村干部歇职时间有多长", "1至3个月")
 
 
 def test_how_questions_read_the_verb_behind_a_preposition(corpus_service: KnowledgeService) -> None:
@@ -215,8 +210,7 @@ def test_numbered_concept_with_one_sentence_per_item_lists_them(corpus_service: 
 
 def test_numbered_concept_is_answered_where_it_is_defined(corpus_service: KnowledgeService) -> None:
     # "三个杠杆" is first named in a list of measures, then defined where the text quotes it.
-    result = corpus_service.ask("凤庆的三个杠杆是指哪些")
-    assert result.found and "互联网+党建+电商" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "凤庆的三个杠杆是指哪些", "互联网+党建+电商")
 
 
 def test_tuning_questions_meet_targets(corpus_service: KnowledgeService) -> None:
