@@ -131,9 +131,11 @@ class Searcher:
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._oov_idf = math.log(1 + (n + 0.5) / 0.5)
         self._vocab = index.bm25.vocab_dict
-        # What every question matches against, prepared once per passage (the index is immutable).
-        self._haystacks = [plain(f"{self.documents[p.doc_id].meta.title} {p.text}") for p in self.passages]
-        self._plain_texts = [plain(p.text) for p in self.passages]
+        # What questions match against, prepared once per passage on first use (the index is immutable;
+        # preparing all of them up front would slow loading a large index). Bounded by the index size;
+        # concurrent queries at worst prepare an entry twice.
+        self._haystacks: dict[int, str] = {}
+        self._plain_texts: dict[int, str] = {}
         self._clause_tables: dict[tuple[int, str], ClauseTable] = {}
 
     def idf(self, token: str) -> float:
@@ -165,7 +167,9 @@ class Searcher:
         action = query.action
         if action is None:
             return True
-        text = self._plain_texts[row]
+        text = self._plain_texts.get(row)
+        if text is None:
+            text = self._plain_texts[row] = plain(self.passages[row].text)
         forms = {action, *self.lexicon.synonyms_of(action)}
         if len(action) == 2:
             # A two-character verb is often split by its aspect particle: 减负 → "减了负", 开会 → "开过会".
@@ -189,7 +193,6 @@ class Searcher:
 
         table = self._clause_tables.get((row, ask.unit))
         if table is None:
-            # Filled lazily, one entry per passage and unit asked: bounded by the index size.
             table = self._clause_tables[(row, ask.unit)] = clause_table(passage.text, ask.unit)
         return amount_spans(ask, table, names, states)
 
@@ -200,7 +203,9 @@ class Searcher:
         """
         passage = self.passages[row]
         doc = self.documents[passage.doc_id]
-        haystack = self._haystacks[row]
+        haystack = self._haystacks.get(row)
+        if haystack is None:
+            haystack = self._haystacks[row] = plain(f"{doc.meta.title} {passage.text}")
         total = found = 0.0
         for token in query.content:
             weight = self.idf(token)
