@@ -39,19 +39,18 @@ class GateParams:
 def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     """Does ``cand`` state the kind of thing ``query`` asks for (an amount, a head count, a frequency,
     the action of a how-to question, the named sum of a how-much question)?"""
-    text = cand.passage.text
+    text, needs = cand.passage.text, query.needs
     # A question asking for an amount or a frequency is not answered by a passage stating none,
     # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
-    if query.needs.number and not amounts_in(text):
+    if needs.number and not amounts_in(text):
         return False
-    needs = query.needs
     if needs.number and needs.unit in ("人", "元") and not any(unit_matches(a, needs.unit) for a in amounts_in(text)):
         # "全县一共有多少党员" is not answered by a passage counting villages and yuan, nor "能多拿点" by
         # one counting people.
         return False
-    if query.needs.frequency and not states_frequency(text):
+    if needs.frequency and not states_frequency(text):
         return False
-    if any(year not in text for year in query.needs.years):
+    if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
     return cand.states_action and cand.states_amount

@@ -206,10 +206,11 @@ class KnowledgeService:
         """"介绍宁德经验的是谁": the author of the document the question is about, when it names one in
         a sentence. The document must be the place the question names, or else the best passage must
         state most of the question's other words."""
-        for cand in ranked[:1]:
-            about = cand.place_match if query.places else cand.coverage >= self.gate_params.strong_coverage
-            if about and author_sentence(cand.doc) is not None:
-                return Decision(query, ranked, [cand], author=True)
+        if ranked:
+            top = ranked[0]
+            about = top.place_match if query.places else top.coverage >= self.gate_params.strong_coverage
+            if about and author_sentence(top.doc) is not None:
+                return Decision(query, ranked, [top], author=True)
         return Decision(query, ranked, [])
 
     def _best(self, query: Query, ranked: list[Candidate]) -> Candidate | None:
