@@ -42,12 +42,14 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     text, needs = cand.passage.text, query.needs
     # A question asking for an amount or a frequency is not answered by a passage stating none,
     # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
-    if needs.number and not amounts_in(text):
-        return False
-    if needs.number and needs.unit in ("人", "元") and not any(unit_matches(a, needs.unit) for a in amounts_in(text)):
-        # "全县一共有多少党员" is not answered by a passage counting villages and yuan, nor "能多拿点" by
-        # one counting people.
-        return False
+    if needs.number:
+        amounts = amounts_in(text)
+        if not amounts:
+            return False
+        if needs.unit in ("人", "元") and not any(unit_matches(a, needs.unit) for a in amounts):
+            # "全县一共有多少党员" is not answered by a passage counting villages and yuan, nor "能多拿点"
+            # by one counting people.
+            return False
     if needs.frequency and not states_frequency(text):
         return False
     if any(year not in text for year in needs.years):
