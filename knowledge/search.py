@@ -31,6 +31,7 @@ from knowledge.numbers import (
     unit_matches,
 )
 from knowledge.places import places_in_text
+from knowledge.sections import headings_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,13 +200,15 @@ class Searcher:
     def coverage(self, query: Query, row: int) -> float:
         """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted.
 
+        The passage is read with its document's title and the headings it sits under (knowledge.sections).
         A place word counts as covered when the passage's document is from that place.
         """
         passage = self.passages[row]
         doc = self.documents[passage.doc_id]
         haystack = self._haystacks.get(row)
         if haystack is None:
-            haystack = self._haystacks[row] = plain(f"{doc.meta.title} {passage.text}")
+            heading = headings_before(doc.paragraphs[passage.paragraph - 1], passage.start)
+            haystack = self._haystacks[row] = plain(f"{doc.meta.title} {heading} {passage.text}")
         total = found = 0.0
         for token in query.content:
             weight = self.idf(token)
@@ -214,7 +217,7 @@ class Searcher:
         return found / total if total else 0.0
 
     def _credit(self, query: Query, token: str, haystack: str, doc: Document) -> float:
-        """How far ``haystack`` (a passage with its title) states the question word ``token``: 0..1."""
+        """How far ``haystack`` (a passage with its title and headings) states the question word ``token``: 0..1."""
         if token in query.place_terms:
             return 1.0 if doc_in_places(doc, query.places) else 0.0
         if token in haystack or self._synonym_in(token, haystack):

@@ -23,6 +23,8 @@ from knowledge.ingest import Ingestor
 from knowledge.lexicon import Lexicon
 from knowledge.results import QAResult
 from knowledge.search import Candidate, Query, Searcher, SearchParams
+from knowledge.sections import only_headings
+from knowledge.spoken import standard_question
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +185,7 @@ class KnowledgeService:
         searcher = self._searcher
         if searcher is None:
             raise RuntimeError("knowledge service is closed")
+        question = standard_question(question)
         query = searcher.analyse(question)
         if not query.content:
             return Decision(query, [], [])
@@ -215,12 +218,25 @@ class KnowledgeService:
 
     def _best(self, query: Query, ranked: list[Candidate]) -> Candidate | None:
         """The top passage — or, when it does not state what is asked (the question wants a duration and
-        the passage on the topic states none), the next one close behind it that does."""
+        the passage on the topic states none), the next one close behind it that does; when the top one is
+        only a heading, the passage it heads that does."""
         if not ranked:
             return None
         top = ranked[0]
         if states_what_is_asked(query, top):
             return top
+        if only_headings(top.passage.text):
+            # A heading ("一是建立挂联包帮机制。") hands the question to the text it heads.
+            headed = (
+                c
+                for c in ranked[1:]
+                if c.doc is top.doc
+                and c.passage.paragraph == top.passage.paragraph
+                and c.passage.start > top.passage.start
+                and states_what_is_asked(query, c)
+            )
+            if (found := next(headed, None)) is not None:
+                return found
         floor = top.score * self.settings.asked_fallback_ratio
         close = (
             c

@@ -1,0 +1,35 @@
+"""Regional and spoken question forms rewritten to the standard forms the question readers know.
+
+Cadres in the south-west (Yunnan, Guizhou, Sichuan, western Hubei — where most of our documents come
+from) ask "开一回要隔好久", "拿好多钱", "有啥子路子", "有没得": the same questions as "隔多久", "多少钱",
+"什么路子", "有没有". Rather than teach every reader (numbers, gate, lexicon) each regional word, a
+question is put in its standard form once, before it is read. Only question forms are rewritten; the
+words that carry the topic are left as typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A yes/no frame ("是不是好多村都…", "好多人都说…吗"): there 好多 means "many", not "how many".
+_YES_NO_FRAME_RE = re.compile(r"是不是|是否|吗|难道|听说")
+# 好多 / 好久 / 好大 / 好长 ask "how many / how long / how big" in south-western Mandarin ("拿好多钱",
+# "隔好久开一回"). Not when an intensifier follows ("好多好多") or it opens a statement ("好多年前").
+_HOW_MUCH_RE = re.compile(r"好(多|久|大|长)(?!好|年前)")
+_HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"啥子|么子"), "什么"),  # 有啥子路子 → 有什么路子
+    (re.compile(r"咋个|咋子|咋样子"), "怎么"),  # 咋个搞 → 怎么搞
+    (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
+    (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
+    (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
+)
+
+
+def standard_question(text: str) -> str:
+    """``text`` with regional question forms replaced by their standard equivalents."""
+    for pattern, repl in _REWRITES:
+        text = pattern.sub(repl, text)
+    if not _YES_NO_FRAME_RE.search(text):
+        text = _HOW_MUCH_RE.sub(lambda m: _HOW_MUCH[m.group(1)], text)
+    return text
