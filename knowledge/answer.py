@@ -80,7 +80,8 @@ class Composer:
         if needs.number:
             amounts = amounts_in(text)
             if amounts:
-                score += 2.0 + (1.0 if any(unit_matches(a, needs.unit) for a in amounts) else 0.0)
+                # An amount of another unit ("54个" for "盖多大") is a weak answer to a how-much question.
+                score += 2.0 + (1.0 if any(unit_matches(a, needs.unit) for a in amounts) else -1.0)
                 if needs.period and not item and any(a.period == needs.period for a in amounts):
                     score += 1.5
             else:

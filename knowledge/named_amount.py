@@ -16,6 +16,10 @@ from knowledge.lexicon import is_person_word, plain, unquote
 from knowledge.numbers import QuestionNeeds, amounts_in, is_money_word, unit_matches
 
 Matcher = Callable[[str, str], bool]  # (question word, text) -> does the text state the word?
+# Words that say only "money" or "people": any sum is 资金, anyone counted is 人员. A clause stating a
+# sum or a head count answers them without repeating the word ("每年安排8000万元", "选派2346人组建…").
+GENERIC_MONEY = frozenset({"资金", "拨款", "款项"})
+GENERIC_PEOPLE = frozenset({"干部", "人员", "人"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +80,16 @@ def amount_spans(ask: AmountAsk, table: ClauseTable, names: Matcher, states: Mat
     qualifier, and one of the people if any.
     """
     spans, parts, has_amount = table.spans, table.parts, table.has_amount
+    words = tuple(m for m in ask.words if m not in GENERIC_MONEY)
+    people = tuple(t for t in ask.people if t not in GENERIC_PEOPLE)
+    # Only generic words asked ("多少资金", "多少名干部"): the amount itself is the anchor.
+    generic = not words and not people
     found: list[Span] = []
     for i, part in enumerate(parts):
-        anchored = any(names(m, part) for m in ask.words) or (
-            not ask.words and any(states(t, part) for t in ask.people)
+        anchored = (
+            any(names(m, part) for m in words)
+            or (not words and any(states(t, part) for t in people))
+            or (generic and has_amount[i])
         )
         if not (anchored and any(has_amount[i : i + 2])):
             continue
@@ -87,9 +97,9 @@ def amount_spans(ask: AmountAsk, table: ClauseTable, names: Matcher, states: Mat
         # The clause before may hold the subject ("对副职干部,提高待遇,每月达到3000元").
         around = "".join(parts[max(0, i - 1) : last + 1])
         if (
-            all(names(m, around) for m in ask.words)
+            all(names(m, around) for m in words)
             and all(states(t, around) for t in ask.qualifiers)
-            and (not ask.people or any(states(t, around) for t in ask.people))
+            and (not people or any(states(t, around) for t in people))
         ):
             found.append(Span(spans[i].start, spans[last].end))
     return tuple(found)

@@ -39,7 +39,11 @@ _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
 _HOW_OFTEN_RE = re.compile(r"多久|频次|频率|多长时间|隔多久|每隔")
+# "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
+_PERIOD_CHOICE_RE = re.compile(r"每个?(?:周|月|季度|年)[^，。？?]*还是[^，。？?]*每个?(?:周|月|季度|年)")
 _DURATION_RE = re.compile(r"多久|多长时间")
+# "一次要歇多久": the how-long word closing the question asks for a duration (how often has "隔").
+_ENDS_WITH_DURATION_RE = re.compile(r"(?<!隔)(?:多久|多长时间)[吗呢啊呀嘛哦？?。！!\s]*$")
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
@@ -163,10 +167,12 @@ def question_needs(question: str) -> QuestionNeeds:
         # "几个专题" wants "12个", not "220余期"; "几个村没有集体经济收入" counts villages, not yuan.
         unit = counted.group(1)
     frequency = bool(_WANTS_FREQUENCY_RE.search(question))
+    if _PERIOD_CHOICE_RE.search(question):
+        return QuestionNeeds(frequency=True)
     if frequency and period is None and not _HOW_OFTEN_RE.search(question):
         # "化解了多少次矛盾纠纷" counts occurrences; only "一年开几次" / "多久开一次" asks how often.
         frequency = False
-    if frequency and not _RECURRING_RE.search(question):
+    if frequency and (not _RECURRING_RE.search(question) or _ENDS_WITH_DURATION_RE.search(question)):
         # "歇职多久" asks how long (a duration: "1至3个月"), not how often.
         frequency = False
     ordinal_match = _ORDINAL_RE.search(question)

@@ -160,6 +160,12 @@ def places_in_text(text: str) -> list[PlaceEntry]:
     return list(seen.values())
 
 
+def narrowest(entries: list[PlaceEntry]) -> list[PlaceEntry]:
+    """``entries`` without those enclosing another one: "恩施州来凤县" is about 来凤县, not all of 恩施州
+    (whose 宣恩县 a document may be about)."""
+    return [e for e in entries if not any(e.name in other.ancestors for other in entries)]
+
+
 def _stem_ok(stem: str) -> bool:
     return not any(ch in _NOT_IN_STEM for ch in stem)
 

@@ -30,7 +30,7 @@ from knowledge.numbers import (
     states_location,
     unit_matches,
 )
-from knowledge.places import places_in_text
+from knowledge.places import narrowest, places_in_text
 from knowledge.sections import headings_before
 
 
@@ -140,14 +140,18 @@ class Searcher:
         self._clause_tables: dict[tuple[int, str], ClauseTable] = {}
 
     def idf(self, token: str) -> float:
-        """Inverse document frequency of ``token`` (a word absent from the index weighs the most)."""
-        return self._idf.get(token, self._oov_idf)
+        """Inverse document frequency of ``token``. A word absent from the index weighs as its commonest
+        synonym that is present ("村里" as 村级), and the most when it has none."""
+        known = self._idf.get(token)
+        if known is not None:
+            return known
+        return min((self._idf[s] for s in self.lexicon.synonyms_of(token) if s in self._idf), default=self._oov_idf)
 
     def analyse(self, question: str) -> Query:
         """Cut the question into topic words, expand synonyms, read what it asks for."""
         content = tuple(self.lexicon.content_tokens(question))
         entries = places_in_text(question)
-        places = tuple(dict.fromkeys(e.name for e in entries))
+        places = tuple(dict.fromkeys(e.name for e in narrowest(entries)))
         terms = frozenset(t.lower() for e in entries for t in e.terms)
         quoted = tuple(sorted(quoted_terms([question])))
         needs = question_needs(question)

@@ -15,7 +15,7 @@ import re
 _YES_NO_FRAME_RE = re.compile(r"是不是|是否|吗|难道|听说")
 # 好多 / 好久 / 好大 / 好长 ask "how many / how long / how big" in south-western Mandarin ("拿好多钱",
 # "隔好久开一回"). Not when an intensifier follows ("好多好多") or it opens a statement ("好多年前").
-_HOW_MUCH_RE = re.compile(r"好(多|久|大|长)(?!好|年前)")
+_HOW_MUCH_RE = re.compile(r"(?<!好多)好(多|久|大|长)(?!好|年前)")
 _HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"啥子|么子"), "什么"),  # 有啥子路子 → 有什么路子

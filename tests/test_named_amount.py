@@ -72,3 +72,16 @@ def test_the_sum_may_follow_in_the_next_clause_and_the_subject_precede() -> None
 def test_person_words() -> None:
     assert all(is_person_word(w) for w in ("第一书记", "村干部", "老党员", "两委委员", "村医", "主任助理"))
     assert not any(is_person_word(w) for w in ("工作经费", "党支部", "集体经济"))
+
+
+def test_generic_money_and_people_words_are_answered_by_the_amount_itself() -> None:
+    # "多少资金": any sum is money; "多少名干部": anyone counted. The clause need not repeat the word.
+    ask = _ask("甲县每年安排多少资金发展集体经济", ["甲县", "安排", "资金", "发展", "集体经济"])
+    assert ask is not None and ask.words == ("资金",)
+    assert _spans(ask, "自去年起市县财政每年安排800万元,用于集体经济。")
+    ask = _ask("甲县一共选派了多少名干部组建工作队", ["甲县", "选派", "干部", "组建", "工作队"])
+    assert ask is not None and ask.people == ("干部",)
+    assert _spans(ask, "全县选派300人组建40个工作队。")
+    # A specific kind of people must still be named: 第一书记 is not any 300 people.
+    ask = _ask("甲县选派了多少名第一书记", ["甲县", "选派", "第一书记"])
+    assert _spans(ask, "全县选派300人组建40个工作队。") == ()

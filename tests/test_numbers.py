@@ -168,3 +168,14 @@ def test_years_named_and_counts_before_money() -> None:
     assert question_needs("2017年底还有多少贫困人口").years == ("2017",)
     assert question_needs("还有几个村没有集体经济收入").unit == "个"  # villages counted, not yuan
     assert question_needs("村集体经济收入要达到多少").unit == "元"
+
+
+def test_a_closing_how_long_asks_a_duration_and_a_choice_of_periods_how_often() -> None:
+    # "一次要歇多久": 一次 is "each time"; the how-long word closing the question asks a duration.
+    needs = question_needs("不称职的村干部一次要歇职多久？")
+    assert needs.number and not needs.frequency
+    assert question_needs("党员大会隔多久开一次").frequency
+    assert question_needs("支委会开一次隔多久").frequency  # 隔多久 is how often wherever it stands
+    # "每个月搞一次还是每季度搞一次": which of the periods, i.e. how often.
+    needs = question_needs("主题党日是每个月搞一次还是每季度搞一次？")
+    assert needs.frequency and needs.period is None

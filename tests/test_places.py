@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.documents import Place
-from knowledge.places import GAZETTEER_PATH, all_place_terms, detect_place, lookup, places_in_text
+from knowledge.places import GAZETTEER_PATH, all_place_terms, detect_place, lookup, narrowest, places_in_text
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -141,3 +141,10 @@ def test_detect_place_falls_back_to_regex_for_unknown_county() -> None:
 def test_detect_place_rejects_phrases_after_a_province() -> None:
     text = "湖北省委组织部印发通知\n湖北省委要求各地抓好落实。"
     assert detect_place(text) == Place(province="湖北省")
+
+
+def test_a_county_named_with_its_prefecture_is_the_place_asked_about() -> None:
+    # "恩施州来凤县" is about 来凤县; 宣恩县, also in 恩施州, must not answer for it.
+    assert [e.name for e in narrowest(places_in_text("恩施州来凤县村干部工资多少"))] == ["来凤县"]
+    names = [e.name for e in narrowest(places_in_text("云南鲁甸和凤庆的做法"))]
+    assert names == ["鲁甸县", "凤庆县"]

@@ -285,3 +285,33 @@ def test_fresh_install_refuses_amount_questions_it_cannot_answer(
         result = service.ask(question)
         assert not result.found, (question, result.answer)
     assert service.ask("党小组会多久开一次？").found
+
+
+def test_regional_question_forms_are_answered(corpus_service: KnowledgeService) -> None:
+    # South-western Mandarin: 好久 = 多久, 好多 = 多少, 一回 = 一次.
+    _answers(corpus_service, "支委会好久开一回", "每月")
+    _answers(corpus_service, "鲁甸给村民小组新建活动场所建了好多个", "305个")
+
+
+def test_a_passage_is_found_by_the_measure_heading_it(corpus_service: KnowledgeService) -> None:
+    # "112名驻村第一书记…" sits under "一是建立挂联包帮机制。", which the question names.
+    _answers(corpus_service, "鲁甸挂联包帮机制里帮扶到村的驻村第一书记有多少名", "112名")
+
+
+def test_a_county_outside_the_documents_is_refused_even_in_a_covered_prefecture(
+    corpus_service: KnowledgeService,
+) -> None:
+    # 宣恩县 is in 恩施州 and 鲁甸县 in 昭通市, but these questions are about their neighbours.
+    assert not corpus_service.ask("恩施州鹤峰县村主职干部一年报酬多少").found
+    assert not corpus_service.ask("昭通市昭阳区新建了多少个村级活动场所").found
+    _answers(corpus_service, "恩施州宣恩县村主职干部一年报酬多少", "38760")
+
+
+def test_rules_asked_as_what_the_rules_say(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "按规定党小组会多长时间开一次", "每月")
+    _answers(corpus_service, "主题党日是每季度搞一次还是每个月搞一次", "每月")
+
+
+def test_how_much_money_is_answered_by_the_sum_without_the_word(corpus_service: KnowledgeService) -> None:
+    # "每年安排8000万元": the clause states the sum without repeating 资金.
+    _answers(corpus_service, "宁德市县财政每年拿出多少资金扶持村级集体经济", "8000万元")

@@ -1,0 +1,39 @@
+"""Regional and spoken question forms (knowledge/spoken.py) are read as their standard forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.numbers import question_needs
+from knowledge.spoken import standard_question
+
+
+@pytest.mark.parametrize(
+    ("spoken", "standard"),
+    [
+        ("村支书一个月拿好多钱", "村支书一个月拿多少钱"),
+        ("党小组会好久开一回", "党小组会多久开一次"),
+        ("活动室要盖好大", "活动室要盖多大"),
+        ("有啥子路子", "有什么路子"),
+        ("咋个搞的", "怎么搞的"),
+        ("村里有没得集体收入", "村里有没有集体收入"),
+        ("还有好多个村莫得收入", "还有多少个村没有收入"),
+        ("上头补不补钱", "上面补不补钱"),
+    ],
+)
+def test_regional_forms_become_standard(spoken: str, standard: str) -> None:
+    assert standard_question(spoken) == standard
+
+
+def test_many_is_not_how_many_in_a_yes_no_question_or_a_statement() -> None:
+    # "是不是好多村…": 好多 is "many" there; "好多年前" opens a statement.
+    assert standard_question("是不是好多村都没有集体经济") == "是不是好多村都没有集体经济"
+    assert "好多年前" in standard_question("好多年前定的报酬现在涨了没")
+    assert standard_question("好多好多人") == "好多好多人"
+
+
+def test_standard_form_is_what_the_question_readers_see() -> None:
+    needs = question_needs(standard_question("支委会好久开一回"))
+    assert needs.frequency and not needs.number
+    needs = question_needs(standard_question("正职一个月拿好多钱"))
+    assert needs.number and needs.unit == "元" and needs.period == "month"
