@@ -16,7 +16,7 @@ from knowledge.clauses import CLOSERS, Span, clauses, number_spans
 from knowledge.concepts import concept_items
 from knowledge.documents import Document
 from knowledge.lexicon import Lexicon, plain
-from knowledge.numbers import amounts_in, states_frequency, states_location, unit_matches
+from knowledge.numbers import amounts_in, states_date, states_frequency, states_location, unit_matches
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, enumerator
 
@@ -88,6 +88,8 @@ class Composer:
                 score -= 1.0
         if needs.frequency and states_frequency(text):
             score += 2.0
+        if needs.date and states_date(text):
+            score += 2.0  # "哪年出台的" is answered by the clause stating the date
         if needs.location and states_location(text):
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
@@ -124,6 +126,11 @@ class Composer:
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:
             start, end = self._narrow_enumeration(query, text, start, end)
+        if needs.date and not states_date(text[start:end]):
+            # The date often opens the sentence ("2015年6月,省委印发《…》"): take it in.
+            before = [s for s in spans if s.end <= start and states_date(text[s.start : s.end])]
+            if before and not any(ch in _SENTENCE_END for ch in text[before[-1].end : start]):
+                start = before[-1].start
         # Leading clauses that are only a subject ("宣恩县：") are too short to stand alone.
         if end - start < 8:
             prev = [s for s in spans if s.end <= start]

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.numbers import amounts_in, states_frequency, unit_matches
+from knowledge.chunking import split_sentences
+from knowledge.lexicon import plain
+from knowledge.numbers import amounts_in, states_date, states_frequency, unit_matches
 from knowledge.search import Candidate, Query
 
 
@@ -52,10 +54,24 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
             return False
     if needs.frequency and not states_frequency(text):
         return False
+    if needs.date and not _dates_the_topic(query, text):
+        # "凤庆县是哪年脱贫摘帽的" is not answered by a passage about the county stating no date, nor by
+        # "全县2015年末贫困人口仍有4万人": the date must be stated in a sentence about what is asked.
+        return False
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
     return cand.states_action and cand.states_amount
+
+
+def _dates_the_topic(query: Query, text: str) -> bool:
+    """Does a sentence of ``text`` state a date together with one of the question's topic words?"""
+    topic = [alts for token, alts in query.weights.items() if token not in query.place_terms]
+    for start, end in split_sentences(text):
+        sentence = plain(text[start:end])
+        if states_date(sentence) and any(alt in sentence for alts in topic for alt in alts):
+            return True
+    return False
 
 
 def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool:

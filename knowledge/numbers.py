@@ -36,6 +36,9 @@ _WANTS_NUMBER_RE = re.compile(
 _NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")
 # "2017年底还有多少贫困人口": a year named in a question; a passage not stating it does not answer.
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# "哪年出台的", "定在哪天", "几月印发": a date is asked; a passage stating none does not answer.
+_WANTS_DATE_RE = re.compile(r"哪一?年|(?<!每月)(?<!每个月)(?<!每周)哪一?天|哪个月|几月|几号|何年|哪年哪月")
+_DATE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}|\d{1,2}\s*月\s*\d{0,2}")
 _WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
 _HOW_OFTEN_RE = re.compile(r"多久|频次|频率|多长时间|隔多久|每隔")
@@ -47,7 +50,7 @@ _ENDS_WITH_DURATION_RE = re.compile(r"(?<!隔)(?:多久|多长时间)[吗呢啊�
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
-    r"哪些|哪几|包括|包含|有什么|是什么|有啥|是啥|指啥|指的是|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
+    r"哪些|哪几|包括|包含|有什么|是什么|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
 # "哪几样", "哪几个方面": which items (a list), not how many.
@@ -56,6 +59,9 @@ _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地
 # "有没有纳入财政预算", "是不是": a yes/no question (the A-not-A form) asks something other than a figure.
 _OTHER_ASK_RE = re.compile(r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗|([是能要会有])[不没]\1")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
+# "“五抓五促”的最后一条": the last item of a numbered concept is its count-th ("五…" → 5).
+_LAST_ITEM_RE = re.compile(r"最后一?(?:条|个|项|点|种|步|方面|招)")
+_COUNTED_CONCEPT_RE = re.compile(r"[“\"]([一二两三四五六七八九十])[^”\"]{1,8}[”\"]")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 _Q_PERIOD = (
@@ -101,6 +107,7 @@ class QuestionNeeds:
     ordinal: int | None = None  # 第一条 → 1
     location: bool = False  # 哪里 / 什么地方: the clause naming where is the fact
     years: tuple[str, ...] = ()  # years the question names ("2017"): the answer must state them
+    date: bool = False  # 哪年 / 哪天 / 几月: the answer must state a date
 
 
 _CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
@@ -156,6 +163,9 @@ def _cn_to_int(text: str) -> int | None:
 
 def question_needs(question: str) -> QuestionNeeds:
     """Classify a question: does it want an amount, a frequency, a list, a period or an ordinal item?"""
+    date = _WANTS_DATE_RE.search(question) is not None
+    # "哪一年出台的" asks for a date: neither a period ("一年") nor an item ("哪一").
+    question = _WANTS_DATE_RE.sub("", question)
     period: Period | None = None
     for pattern, value in _Q_PERIOD:
         if pattern.search(question):
@@ -177,6 +187,9 @@ def question_needs(question: str) -> QuestionNeeds:
         frequency = False
     ordinal_match = _ORDINAL_RE.search(question)
     ordinal = _cn_to_int(ordinal_match.group(1)) if ordinal_match else None
+    if ordinal is None and _LAST_ITEM_RE.search(question):
+        concept = _COUNTED_CONCEPT_RE.search(question)
+        ordinal = cn_numeral_value(concept.group(1)) if concept else None
     listing = bool(_WANTS_LIST_RE.search(question))
     # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
     # asks something else (what, how, which).
@@ -197,6 +210,7 @@ def question_needs(question: str) -> QuestionNeeds:
         ordinal=ordinal,
         location=bool(_WANTS_LOCATION_RE.search(question)),
         years=tuple(dict.fromkeys(_YEAR_RE.findall(question))),
+        date=date,
     )
 
 
@@ -270,6 +284,11 @@ _LOCATION_RE = re.compile(
 def states_location(text: str) -> bool:
     """True when ``text`` says where something is or happens."""
     return bool(_LOCATION_RE.search(text))
+
+
+def states_date(text: str) -> bool:
+    """True when ``text`` states a date: a year ("2015年"), a month ("6月") or a written date."""
+    return _DATE_RE.search(text) is not None
 
 
 def states_frequency(text: str) -> bool:

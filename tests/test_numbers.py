@@ -9,6 +9,7 @@ from knowledge.numbers import (
     arabic_amount,
     is_money_word,
     question_needs,
+    states_date,
     states_frequency,
     states_location,
     unit_matches,
@@ -179,3 +180,19 @@ def test_a_closing_how_long_asks_a_duration_and_a_choice_of_periods_how_often() 
     # "每个月搞一次还是每季度搞一次": which of the periods, i.e. how often.
     needs = question_needs("主题党日是每个月搞一次还是每季度搞一次？")
     assert needs.frequency and needs.period is None
+
+
+def test_a_date_asked_is_neither_a_period_nor_a_list() -> None:
+    needs = question_needs("那个意见是哪一年印发的")
+    assert needs.date and needs.period is None and not needs.listing
+    assert question_needs("换届定在哪天").date and question_needs("是几月出台的").date
+    # "每月哪天搞" asks which day of the month, not a date the documents would state.
+    assert not question_needs("主题党日每月哪天搞").date
+    assert states_date("2015年6月,省里印发意见") and states_date("发布时间:2016/9/2")
+    assert not states_date("全县共有9个乡镇")
+
+
+def test_the_last_item_of_a_numbered_concept_is_its_count() -> None:
+    assert question_needs("“五抓五促”的最后一条抓的是什么？").ordinal == 5
+    assert question_needs("最后一条是什么").ordinal is None  # no concept named: no count to go by
+    assert question_needs("凤庆“四个融合”指的啥").listing

@@ -315,3 +315,13 @@ def test_rules_asked_as_what_the_rules_say(corpus_service: KnowledgeService) -> 
 def test_how_much_money_is_answered_by_the_sum_without_the_word(corpus_service: KnowledgeService) -> None:
     # "每年安排8000万元": the clause states the sum without repeating 资金.
     _answers(corpus_service, "宁德市县财政每年拿出多少资金扶持村级集体经济", "8000万元")
+
+
+def test_a_date_asked_must_be_stated_about_what_is_asked(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "湖北加强村主职干部队伍建设的若干意见是哪年印发的", "2015年")
+    # The 凤庆 article dates its poverty figures but never says when the county left poverty.
+    assert not corpus_service.ask("凤庆县哪一年摘掉了贫困县帽子").found
+
+
+def test_concept_items_asked_colloquially(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "凤庆讲的“四个融合”指的啥", "目标融合")
