@@ -66,6 +66,13 @@ class Settings(BaseSettings):
             "does is answered if its score is ≥ this share of the top's."
         ),
     )
+    item_search_depth: int = Field(
+        default=10,
+        description=(
+            "A list question whose best passage only names the list (\"五抓五促\" for its last item) is answered "
+            "from the passage of the same document, among this many best, that gives the item."
+        ),
+    )
     multi_place_ratio: float = Field(
         default=0.75, description="A second county is answered too when its score ≥ this share of the best."
     )

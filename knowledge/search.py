@@ -91,7 +91,8 @@ _ENUM_RE = re.compile(
     r"^\s*(?:[（(]?([一二三四五六七八九十]+|\d+)[)）]?[.、．]?|([一二三四五六七八九十]+)是)"
 )
 _CN = "一二三四五六七八九十"
-_NUMBERED_CONCEPT_RE = re.compile(r"[一二两三四五六七八九十\d]+[个大项条种]\S+")
+# A numbered concept's name: "四个融合", "三大杠杆".
+NUMBERED_CONCEPT_RE = re.compile(r"[一二两三四五六七八九十\d]+[个大项条种]\S+")
 
 
 def enumerator(text: str) -> int | None:
@@ -322,7 +323,7 @@ class Searcher:
         named = query.quoted
         if needs.listing:
             # "三个杠杆指什么": a numbered concept is defined where the text puts it in quotes.
-            named = (*named, *(t for t in query.content if _NUMBERED_CONCEPT_RE.fullmatch(t)))
+            named = (*named, *(t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)))
         if query.needs.ordinal is None and any(f"“{t}”" in text or f'"{t}"' in text for t in named):
             # The passage names the concept the question quotes: that is where it is defined.
             bonus += p.number_bonus

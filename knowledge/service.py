@@ -17,12 +17,13 @@ from bot.settings import Settings
 from embeddings.encoder import Encoder, SentenceTransformerEncoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
+from knowledge.concepts import concept_items
 from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
 from knowledge.lexicon import Lexicon
 from knowledge.results import QAResult
-from knowledge.search import Candidate, Query, Searcher, SearchParams
+from knowledge.search import NUMBERED_CONCEPT_RE, Candidate, Query, Searcher, SearchParams, enumerator
 from knowledge.sections import only_headings
 from knowledge.spoken import standard_question
 
@@ -200,6 +201,9 @@ class KnowledgeService:
         if not answerable(query, best, self.gate_params):
             return Decision(query, ranked, [])
         assert best is not None
+        if query.needs.listing or query.needs.ordinal is not None:
+            # The passage that answers is judged relevant; the items it names may be given further on.
+            best = self._item_passage(query, ranked, best)
         chosen = [best]
         if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
             chosen += self._other_places(query, ranked, best)
@@ -244,6 +248,26 @@ class KnowledgeService:
             if c.score >= floor and self._local(query, c) == self._local(query, top) and states_what_is_asked(query, c)
         )
         return next(close, top)
+
+    def _item_passage(self, query: Query, ranked: list[Candidate], best: Candidate) -> Candidate:
+        """Where a list question is answered in ``best``'s document when ``best`` only names the list:
+        "“五抓五促”的最后一条" by the passage opening with item 5, "“四个融合”是哪四个" by the paragraph
+        giving each item its own sentence (knowledge.concepts)."""
+        same_doc = [c for c in ranked[: self.settings.item_search_depth] if c.doc is best.doc]
+        ordinal = query.needs.ordinal
+        if ordinal is not None:
+            if enumerator(best.passage.text) == ordinal:
+                return best
+            return next((c for c in same_doc if enumerator(c.passage.text) == ordinal), best)
+        terms = [t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)]
+
+        def defines(cand: Candidate) -> bool:
+            paragraph = cand.doc.paragraphs[cand.passage.paragraph - 1]
+            return any(concept_items(paragraph, t) for t in terms)
+
+        if not terms or defines(best):
+            return best
+        return next((c for c in same_doc if defines(c)), best)
 
     @staticmethod
     def _local(query: Query, cand: Candidate) -> bool:

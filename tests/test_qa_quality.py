@@ -325,3 +325,10 @@ def test_a_date_asked_must_be_stated_about_what_is_asked(corpus_service: Knowled
 
 def test_concept_items_asked_colloquially(corpus_service: KnowledgeService) -> None:
     _answers(corpus_service, "凤庆讲的“四个融合”指的啥", "目标融合")
+
+
+def test_list_question_is_answered_where_the_items_are_given(corpus_service: KnowledgeService) -> None:
+    # The best passage names the list ("“五抓五促”做法…", "做好四个融合、发挥两个作用…"); the items are
+    # given elsewhere in the same document.
+    _answers(corpus_service, "宁德“五抓五促”里最后一条是抓什么", "激励约束")
+    _answers(corpus_service, "凤庆强化精准施策提的“四个融合”具体是哪四个方面", "目标融合")
