@@ -14,6 +14,7 @@ the decision combines:
 - what a how-much / how-many question counts: "六盘水驻村干部艰苦边远地区津贴一个月多少钱" is not
   answered by a passage naming that allowance with no sum next to it, "鲁甸全县有多少党员" not by a count
   of 县处级领导 (knowledge/named_amount.py).
+- a passage sharing only the place name with the question does not answer it.
 - strong coverage alone suffices: most of the (idf-weighted) topic words stated in one passage.
 
 Thresholds are settings, tuned on labelled in- and out-of-domain questions (bench/tune_gate.py).
@@ -77,6 +78,8 @@ def _dates_the_topic(query: Query, text: str) -> bool:
 def answerable(query: Query, best: Candidate | None, params: GateParams) -> bool:
     """True when ``best`` answers ``query`` well enough to be stated as policy."""
     if best is None or not query.content or not states_what_is_asked(query, best):
+        return False
+    if not best.states_topic and any(t not in query.place_terms for t in query.content):
         return False
     if best.coverage >= params.strong_coverage:
         return True

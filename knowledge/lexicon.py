@@ -94,12 +94,22 @@ def unquote(text: str) -> str:
 _ASIDE_RE = re.compile(r"[（(][^()（）]{1,3}[)）]")
 
 
+_BRACKETS_RE = re.compile(r"[（()）]")
+
+
+def aside_readings(text: str) -> list[str]:
+    """The other ways to read ``text``'s short asides: without them ("村(居)民小组长" → 村民小组长) and with
+    them ("13个乡(镇)" → 乡镇, "党(工)委" → 党工委). Empty when it has none."""
+    if not _ASIDE_RE.search(text):
+        return []
+    return [_ASIDE_RE.sub("", text), _BRACKETS_RE.sub("", text)]
+
+
 def plain(text: str) -> str:
-    """``text`` unquoted and lower-cased, followed by its reading without short asides, so that a word
-    spelled around one ("村(居)民小组长" ~ 村民小组长, "村(社区)干部" ~ 村干部) is found by matching."""
+    """``text`` unquoted and lower-cased, followed by its readings of short asides, so that a word spelled
+    around one ("村(居)民小组长" ~ 村民小组长, "村(社区)干部" ~ 村干部, "乡(镇)" ~ 乡镇) is found by matching."""
     text = unquote(text.lower())
-    bare = _ASIDE_RE.sub("", text)
-    return text if bare == text else f"{text} {bare}"
+    return " ".join([text, *aside_readings(text)])
 
 
 def quoted_terms(texts: Iterable[str]) -> set[str]:
@@ -150,13 +160,12 @@ class Lexicon:
         Search-mode cutting ("村级办公经费" → 村级, 办公, 经费, 办公经费, 村级办公经费) lets a question
         that says "办公经费" match a passage that says "村级办公经费".
         """
-        bare = _ASIDE_RE.sub("", text)
         with self._lock:
             words = self._tokenizer.lcut_for_search(text, HMM=True)
-            if bare != text:
-                # Words spelled around an aside ("村(居)民小组长") are indexed as read without it too.
+            for reading in aside_readings(text):
+                # Words spelled around an aside ("村(居)民小组长", "乡(镇)") are indexed as read both ways.
                 seen = set(words)
-                words += [w for w in self._tokenizer.lcut_for_search(bare, HMM=True) if w not in seen]
+                words += [w for w in self._tokenizer.lcut_for_search(reading, HMM=True) if w not in seen]
         out = []
         for w in words:
             if not _KEEP_TOKEN_RE.search(w):

@@ -39,9 +39,10 @@ _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "哪年出台的", "定在哪天", "几月印发": a date is asked; a passage stating none does not answer.
 _WANTS_DATE_RE = re.compile(r"哪一?年|(?<!每月)(?<!每个月)(?<!每周)哪一?天|哪个月|几月|几号|何年|哪年哪月")
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}|\d{1,2}\s*月\s*\d{0,2}")
-_WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|多长时间|隔多久|每隔|一年开几|多少次")
+_WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|节奏|多长时间|隔多久|每隔|一年开几|多少次")
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
-_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|多长时间|隔多久|每隔")
+_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|节奏|多长时间|隔多久|每隔")
+_EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔")  # how often, whatever the verb
 # "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
 _PERIOD_CHOICE_RE = re.compile(r"每个?(?:周|月|季度|年)[^，。？?]*还是[^，。？?]*每个?(?:周|月|季度|年)")
 _DURATION_RE = re.compile(r"多久|多长时间")
@@ -182,7 +183,11 @@ def question_needs(question: str) -> QuestionNeeds:
     if frequency and period is None and not _HOW_OFTEN_RE.search(question):
         # "化解了多少次矛盾纠纷" counts occurrences; only "一年开几次" / "多久开一次" asks how often.
         frequency = False
-    if frequency and (not _RECURRING_RE.search(question) or _ENDS_WITH_DURATION_RE.search(question)):
+    if (
+        frequency
+        and not _EXPLICIT_FREQUENCY_RE.search(question)
+        and (not _RECURRING_RE.search(question) or _ENDS_WITH_DURATION_RE.search(question))
+    ):
         # "歇职多久" asks how long (a duration: "1至3个月"), not how often.
         frequency = False
     ordinal_match = _ORDINAL_RE.search(question)
@@ -272,6 +277,8 @@ def amounts_in(text: str) -> list[Amount]:
 _FREQUENCY_RE = re.compile(
     r"每(?:个)?(?:月|季度|年|半年|周)[^，。；]{0,6}(?:一|1|两|2|至少)|(?:一般|至少|不少于)[^，。；]{0,8}(?:一|1|两|2)次|"
     r"每(?:个)?(?:月|季度|年|半年)召开|每(?:个)?(?:月|季度|年)"
+    # A schedule written as a list: "一月随访、一季督促、半年考核", "日提醒、周通报、月约谈".
+    r"|(?:一[周月季年]|半年|[日周月季])[\u4e00-\u9fff]{2}、(?:一[周月季年]|半年|[日周月季年])"
 )
 
 

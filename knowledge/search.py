@@ -76,6 +76,9 @@ class Candidate:
     lexical_rank: int | None  # 1-based rank under BM25 alone (None: not in its top candidates)
     dense_rank: int | None
     place_match: bool  # the passage's document is from a place the question names
+    # It states a question word other than a place name ("宁德村集体经济…" is not answered by a passage
+    # sharing only 宁德).
+    states_topic: bool = True
     states_action: bool = True  # it states the verb a how-to question asks about (Query.action)
     # Where it states the named amount the question asks for (None: the question asks for none).
     amount_at: tuple[Span, ...] | None = None
@@ -202,8 +205,9 @@ class Searcher:
             table = self._clause_tables[(row, ask.unit)] = clause_table(passage.text, ask.unit)
         return amount_spans(ask, table, names, states)
 
-    def coverage(self, query: Query, row: int) -> float:
-        """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted.
+    def coverage(self, query: Query, row: int) -> tuple[float, bool]:
+        """Share of the question's topic words (idf-weighted) that passage ``row`` states, synonyms counted,
+        and whether it states any of them besides a place name.
 
         The passage is read with its document's title and the headings it sits under (knowledge.sections).
         A place word counts as covered when the passage's document is from that place.
@@ -215,11 +219,14 @@ class Searcher:
             heading = headings_before(doc.paragraphs[passage.paragraph - 1], passage.start)
             haystack = self._haystacks[row] = plain(f"{doc.meta.title} {heading} {passage.text}")
         total = found = 0.0
+        topic = False
         for token in query.content:
             weight = self.idf(token)
+            credit = self._credit(query, token, haystack, doc)
             total += weight
-            found += weight * self._credit(query, token, haystack, doc)
-        return found / total if total else 0.0
+            found += weight * credit
+            topic = topic or (credit > 0 and token not in query.place_terms)
+        return (found / total if total else 0.0), topic
 
     def _credit(self, query: Query, token: str, haystack: str, doc: Document) -> float:
         """How far ``haystack`` (a passage with its title and headings) states the question word ``token``: 0..1."""
@@ -276,7 +283,7 @@ class Searcher:
             passage = self.passages[row]
             doc = self.documents[passage.doc_id]
             lex_n = float(lexical[row]) / lex_max
-            coverage = self.coverage(query, row)
+            coverage, states_topic = self.coverage(query, row)
             score = (1 - w) * lex_n + w * (float(c) - cos_min) / spread
             score += self._bonus(query, passage, doc) + self.params.coverage_weight * coverage
             place_match = bool(query.places) and doc_in_places(doc, query.places)
@@ -292,6 +299,7 @@ class Searcher:
                     lex_rank.get(row),
                     dense_rank.get(row),
                     place_match,
+                    states_topic,
                     self.states_action(query, row),
                     self.amount_spans(query, row),
                 )

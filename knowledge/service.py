@@ -245,9 +245,18 @@ class KnowledgeService:
         close = (
             c
             for c in ranked[1:]
-            if c.score >= floor and self._local(query, c) == self._local(query, top) and states_what_is_asked(query, c)
+            if (c.score >= floor or self._continues(top, c))
+            and self._local(query, c) == self._local(query, top)
+            and states_what_is_asked(query, c)
         )
         return next(close, top)
+
+    @staticmethod
+    def _continues(top: Candidate, cand: Candidate) -> bool:
+        """Is ``cand`` the text right after ``top`` (the next window of the same paragraph)? Then it goes on
+        about the same thing: "一是全力提高干部待遇。印发…方案…" is followed by the pay figures."""
+        a, b = top.passage, cand.passage
+        return cand.doc is top.doc and a.paragraph == b.paragraph and a.start < b.start <= a.end
 
     def _item_passage(self, query: Query, ranked: list[Candidate], best: Candidate) -> Candidate:
         """Where a list question is answered in ``best``'s document when ``best`` only names the list:

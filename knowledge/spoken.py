@@ -19,7 +19,10 @@ _HOW_MUCH_RE = re.compile(r"(?<!好多)好(多|久|大|长)(?!好|年前)")
 _HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"啥子|么子"), "什么"),  # 有啥子路子 → 有什么路子
-    (re.compile(r"咋个|咋子|咋样子"), "怎么"),  # 咋个搞 → 怎么搞
+    (re.compile(r"咋样子?"), "怎么样"),
+    (re.compile(r"咋个|咋子|咋"), "怎么"),  # 咋个搞 → 怎么搞
+    # jieba glues a how-word to its verb ("怎么弄", "怎么整" one word), hiding the verb: keep them apart.
+    (re.compile(r"(怎么|怎样|如何)(?![样么])"), r"\1 "),
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
     (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
     (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)

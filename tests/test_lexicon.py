@@ -127,6 +127,8 @@ def test_words_spelled_around_a_short_aside_are_found() -> None:
     assert "村干部" in plain("村（社区）干部") and "社区" in plain("村（社区）干部")
     assert plain("“两委”委员") == "两委委员"  # nothing to drop: the text itself
     assert "村民" in Lexicon().index_tokens("党支部书记兼村(居)民小组长达600元")
+    # The aside is also read as part of the word: "13个乡(镇)" states 乡镇.
+    assert "乡镇" in plain("全县13个乡(镇)") and "乡镇" in Lexicon().index_tokens("全县13个乡(镇)")
 
 
 def test_asking_for_extra_pay_names_no_topic() -> None:

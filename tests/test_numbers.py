@@ -196,3 +196,10 @@ def test_the_last_item_of_a_numbered_concept_is_its_count() -> None:
     assert question_needs("“五抓五促”的最后一条抓的是什么？").ordinal == 5
     assert question_needs("最后一条是什么").ordinal is None  # no concept named: no count to go by
     assert question_needs("凤庆“四个融合”指的啥").listing
+
+
+def test_a_schedule_written_as_a_list_states_a_frequency() -> None:
+    assert states_frequency("严格执行“一月随访、一季督促、半年考核”的督查机制")
+    assert states_frequency("建立日提醒、周通报、月约谈制度")
+    assert not states_frequency("正职、副职、委员待遇都有提高")
+    assert question_needs("督查机制是怎么个节奏").frequency

@@ -332,3 +332,21 @@ def test_list_question_is_answered_where_the_items_are_given(corpus_service: Kno
     # given elsewhere in the same document.
     _answers(corpus_service, "宁德“五抓五促”里最后一条是抓什么", "激励约束")
     _answers(corpus_service, "凤庆强化精准施策提的“四个融合”具体是哪四个方面", "目标融合")
+
+
+def test_a_passage_sharing_only_the_place_does_not_answer(corpus_service: KnowledgeService) -> None:
+    # The 宁德 speech opens with its speaker; that passage shares 宁德 and nothing else with the question.
+    result = corpus_service.ask("宁德的村集体经济现在搞得咋样了")
+    assert not result.found or "郭学斌" not in result.answer, result.answer
+
+
+def test_the_text_right_after_the_top_passage_answers_when_it_states_the_sum(
+    corpus_service: KnowledgeService,
+) -> None:
+    # "一是全力提高干部待遇。印发…方案…" names the topic; the next window of the paragraph has the figures.
+    _answers(corpus_service, "鲁甸支部书记兼任村民小组长的补贴有多少", "600元")
+
+
+def test_a_schedule_is_the_answer_to_how_often(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "鲁甸督查问题交办是什么节奏", "一月随访")
+    _answers(corpus_service, "凤庆全县有多少个乡镇", "13个")  # written "13个乡(镇)"
