@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     max_places_in_answer: int = 3
     answer_max_bytes: int = Field(default=2048, description="WeChat drops text replies above 2048 bytes UTF-8.")
     quote_max_chars: int = Field(default=110, description="Longest verbatim quote shown (characters).")
+    action_fact_max_chars: int = Field(
+        default=60,
+        description="A how-question's fact takes in the neighbouring clauses stating the action, up to this length.",
+    )
     question_max_chars: int = Field(default=200, description="Longer questions are searched by their start.")
 
     # --- WeChat gateway --------------------------------------------------------------------------------------

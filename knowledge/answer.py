@@ -34,6 +34,7 @@ class AnswerParams:
     max_bytes: int = 2048
     quote_max_chars: int = 110
     max_places: int = 3
+    action_fact_max_chars: int = 60  # a how-question's fact grows over clauses stating the action up to this
 
 
 class _Item(NamedTuple):
@@ -126,6 +127,8 @@ class Composer:
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:
             start, end = self._narrow_enumeration(query, text, start, end)
+        if query.action:
+            start, end = self._with_adjacent_actions(query, text, spans, start, end)
         if needs.date and not states_date(text[start:end]):
             # The date often opens the sentence ("2015年6月,省委印发《…》"): take it in.
             before = [s for s in spans if s.end <= start and states_date(text[s.start : s.end])]
@@ -140,6 +143,32 @@ class Composer:
         if needs.listing and paragraph[fact.start : fact.end].count("、") < 2:
             fact = self._with_following_sentence(paragraph, fact)
         return fact
+
+    def _with_adjacent_actions(
+        self, query: Query, text: str, spans: list[Span], start: int, end: int
+    ) -> tuple[int, int]:
+        """"咋处理": the clauses next to the fact that state the action too belong to it ("由县委给予“黄牌”警告,
+        并对5名书记进行了约谈"), within its sentence and up to ``action_fact_max_chars``."""
+        assert query.action is not None
+        forms = (query.action, *self.lexicon.synonyms_of(query.action))
+
+        def acts(s: Span) -> bool:
+            low = plain(text[s.start : s.end])
+            return any(f in low for f in forms)
+
+        inside = [i for i, s in enumerate(spans) if s.start < end and start < s.end]
+        if not inside:
+            return start, end
+        lo, hi = inside[0], inside[-1]
+        while lo > 0 and acts(spans[lo - 1]) and text[spans[lo - 1].end - 1] not in _SENTENCE_END:
+            if end - spans[lo - 1].start > self.params.action_fact_max_chars:
+                break
+            lo -= 1
+        while hi + 1 < len(spans) and acts(spans[hi + 1]) and text[spans[hi].end - 1] not in _SENTENCE_END:
+            if spans[hi + 1].end - spans[lo].start > self.params.action_fact_max_chars:
+                break
+            hi += 1
+        return min(start, spans[lo].start), max(end, spans[hi].end)
 
     @staticmethod
     def _with_following_sentence(paragraph: str, fact: Span) -> Span:

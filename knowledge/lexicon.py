@@ -45,7 +45,9 @@ SUBWORD_CACHE = 4096  # question words whose parts are remembered
 _NO_SYNONYMS: frozenset[str] = frozenset()
 # "怎么安排的", "怎么搞": verbs that ask how something is done in general, not about a particular act.
 _LIGHT_VERBS = frozenset(
-    {"安排", "搞", "弄", "做", "干", "开展", "落实", "执行", "运作", "操作", "实行", "实施", "进行"}
+    {"安排", "搞", "弄", "做", "干", "开展", "落实", "执行", "运作", "操作", "实行", "实施", "进行",
+     # "积分咋算的", "是咋个打法": ask for the method, which the passage describing it states.
+     "算", "打法", "做法", "搞法", "弄法"}
 )
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 # "咋给基层减负", "怎么对不合格党员处置": a preposition after the how-word puts its object before the verb.

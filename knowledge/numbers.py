@@ -30,7 +30,7 @@ AMOUNT_RE = re.compile(
 NUMBER_TOKEN_RE = re.compile(rf"{_RANGE}(?:\s*(?:{_UNITS}))?(?:\s*/\s*[年月人个村户])?")
 
 _WANTS_NUMBER_RE = re.compile(
-    r"多少|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|(?:什么|啥)(?:比例|金额|数额|面积|规模|保额)"
+    r"多少|多不多|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|(?:什么|啥)(?:比例|金额|数额|面积|规模|保额)"
 )
 # Words that want a figure only when nothing else is asked: "保额" wants one, "标准是参照啥定的" does not.
 _NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")

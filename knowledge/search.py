@@ -240,6 +240,9 @@ class Searcher:
         heads = [p for p in parts if token.endswith(p)]
         if heads and not any(h in haystack or self._synonym_in(h, haystack) for h in heads):
             return 0.0
+        if not heads and token[-1] not in haystack:
+            # A one-character head ("退休金": 金) must be there too: "退休干部" states no 退休金.
+            return 0.0
         covered = sum(len(p) for p in parts if p in haystack)
         return SUBWORD_CREDIT * min(1.0, covered / len(token))
 

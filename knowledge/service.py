@@ -77,6 +77,7 @@ def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]
             max_bytes=settings.answer_max_bytes,
             quote_max_chars=settings.quote_max_chars,
             max_places=settings.max_places_in_answer,
+            action_fact_max_chars=settings.action_fact_max_chars,
         ),
     )
 

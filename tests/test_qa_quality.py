@@ -350,3 +350,19 @@ def test_the_text_right_after_the_top_passage_answers_when_it_states_the_sum(
 def test_a_schedule_is_the_answer_to_how_often(corpus_service: KnowledgeService) -> None:
     _answers(corpus_service, "鲁甸督查问题交办是什么节奏", "一月随访")
     _answers(corpus_service, "凤庆全县有多少个乡镇", "13个")  # written "13个乡(镇)"
+
+
+def test_how_question_fact_takes_in_every_clause_stating_the_action(corpus_service: KnowledgeService) -> None:
+    result = _answers(corpus_service, "鲁甸对考核为一般的党工委咋处理", "黄牌")
+    assert "约谈" in result.answer.splitlines()[0]
+
+
+def test_method_questions_and_counts_asked_as_many_or_not(corpus_service: KnowledgeService) -> None:
+    # "咋算的" asks the method (算 names no act to find); "多不多" asks how many.
+    _answers(corpus_service, "宣恩党员的表现打分是咋个打法", "先锋指数")
+    _answers(corpus_service, "宁德下派驻村的干部多不多", "2000多名")
+
+
+def test_a_compound_with_a_one_character_head_needs_the_head(corpus_service: KnowledgeService) -> None:
+    # "退休干部" shares 退休 with 退休金 but is not a pension.
+    assert not corpus_service.ask("村干部的退休金怎么算").found
