@@ -41,6 +41,11 @@ _WANTS_DATE_RE = re.compile(r"哪一?年|(?<!每月)(?<!每个月)(?<!每周)哪
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}|\d{1,2}\s*月\s*\d{0,2}")
 _WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|节奏|多长时间|隔多久|每隔|一年开几|多少次")
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
+# "还有多少贫困村没有集体收入": villages are counted (个), not yuan, though 收入 is named.
+_Q_COUNTED_VILLAGES_RE = re.compile(
+    r"(?:几|多少)个?(?:贫困|行政|重点|先进|示范|软弱涣散|空壳|薄弱|建档立卡)?(?:村|社区)"
+    r"(?!干部|书记|支书|主任|医|集体|级|民)"
+)
 _HOW_OFTEN_RE = re.compile(r"多久|频次|频率|节奏|多长时间|隔多久|每隔")
 _EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔")  # how often, whatever the verb
 # "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
@@ -173,10 +178,10 @@ def question_needs(question: str) -> QuestionNeeds:
             period = value  # type: ignore[assignment]
             break
     unit = next((u for pattern, u in _Q_UNITS if pattern.search(question)), None)
-    counted = _Q_CLASSIFIER_RE.search(question)
+    counted = _Q_CLASSIFIER_RE.search(question) or _Q_COUNTED_VILLAGES_RE.search(question)
     if counted and unit in (None, "元"):
         # "几个专题" wants "12个", not "220余期"; "几个村没有集体经济收入" counts villages, not yuan.
-        unit = counted.group(1)
+        unit = counted.group(1) if counted.lastindex else "个"
     frequency = bool(_WANTS_FREQUENCY_RE.search(question))
     if _PERIOD_CHOICE_RE.search(question):
         return QuestionNeeds(frequency=True)
@@ -198,7 +203,7 @@ def question_needs(question: str) -> QuestionNeeds:
     listing = bool(_WANTS_LIST_RE.search(question))
     # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
     # asks something else (what, how, which).
-    other_ask = _OTHER_ASK_RE.search(question) is not None
+    other_ask = date or _OTHER_ASK_RE.search(question) is not None
     money_only = unit == "元" and not listing and not other_ask
     return QuestionNeeds(
         number=(

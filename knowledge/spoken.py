@@ -18,7 +18,8 @@ _YES_NO_FRAME_RE = re.compile(r"是不是|是否|吗|难道|听说")
 _HOW_MUCH_RE = re.compile(r"(?<!好多)好(多|久|大|长)(?!好|年前)")
 _HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"啥子|么子"), "什么"),  # 有啥子路子 → 有什么路子
+    # 有啥子路子 / 发啥东西 → 有什么路子 / 发什么东西 (jieba glues "发啥" into one word).
+    (re.compile(r"啥子|么子|啥"), "什么"),
     (re.compile(r"咋样子?"), "怎么样"),
     (re.compile(r"咋个|咋子|咋"), "怎么"),  # 咋个搞 → 怎么搞
     # jieba glues a how-word to its verb ("怎么弄", "怎么整" one word), hiding the verb: keep them apart.

@@ -203,3 +203,12 @@ def test_a_schedule_written_as_a_list_states_a_frequency() -> None:
     assert states_frequency("建立日提醒、周通报、月约谈制度")
     assert not states_frequency("正职、副职、委员待遇都有提高")
     assert question_needs("督查机制是怎么个节奏").frequency
+
+
+def test_villages_counted_and_dates_asked_are_not_money() -> None:
+    # 收入 names money, but "多少贫困村没有集体收入" counts villages; "驻村第一书记" are people, not villages.
+    assert question_needs("还有多少贫困村没有集体收入").unit == "个"
+    assert question_needs("有多少驻村第一书记").unit is None
+    # A date asked about a pay rule is not a money question.
+    needs = question_needs("定村干部报酬底线的文件是哪年印发的")
+    assert needs.date and not needs.number
