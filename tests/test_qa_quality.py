@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from embeddings.encoder import SentenceTransformerEncoder
+from embeddings.encoder import Encoder
 from knowledge.evaluate import evaluate, read_labelled
 from knowledge.results import QAResult
 from knowledge.service import KnowledgeService
@@ -285,7 +285,7 @@ def test_not_found_is_polite_and_says_what_can_be_answered(corpus_service: Knowl
 
 
 def test_fresh_install_refuses_amount_questions_it_cannot_answer(
-    kb_settings: Settings, real_encoder: SentenceTransformerEncoder
+    kb_settings: Settings, real_encoder: Encoder
 ) -> None:
     """Built-in knowledge only: a 多少 question sharing words with a rule (书记) is refused, not answered
     with a sentence that states no amount."""

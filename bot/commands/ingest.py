@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from embeddings.encoder import ModelNotFoundError, SentenceTransformerEncoder
+    from embeddings.encoder import ModelNotFoundError, load_encoder
     from knowledge.index_store import IndexStore
     from knowledge.ingest import Ingestor
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {folder} is not a folder", file=sys.stderr)
         return 2
     try:
-        encoder = SentenceTransformerEncoder(settings.embedding_model, threads=settings.embedding_threads)
+        encoder = load_encoder(settings.embedding_model, threads=settings.embedding_threads)
     except ModelNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -13,11 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from embeddings.encoder import SentenceTransformerEncoder
+    from embeddings.encoder import load_encoder
     from knowledge.index_store import IndexStore
     from knowledge.ingest import Ingestor
 
-    encoder = SentenceTransformerEncoder(settings.embedding_model, threads=settings.embedding_threads)
+    encoder = load_encoder(settings.embedding_model, threads=settings.embedding_threads)
     ingestor = Ingestor(
         IndexStore(settings.index_dir, keep_versions=settings.index_keep_versions),
         encoder,
