@@ -13,12 +13,12 @@ from typing import NamedTuple
 
 from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, Span, clauses, number_spans
-from knowledge.concepts import concept_items
+from knowledge.concepts import concept_count, concept_items, listed_count
 from knowledge.documents import Document
 from knowledge.lexicon import Lexicon, plain
 from knowledge.numbers import amounts_in, states_date, states_frequency, states_location, unit_matches
 from knowledge.results import QAResult, Source
-from knowledge.search import Candidate, Query, enumerator
+from knowledge.search import Candidate, Query, counted_terms, enumerator
 
 _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
@@ -95,6 +95,8 @@ class Composer:
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
             score += 2.0  # "包括哪些" is answered by the clause that enumerates
+            if listed_count(text) in {concept_count(t) for t in counted_terms(query)}:
+                score += 2.0  # "“五事”是哪五件": the clause listing five, not a nearby list of four
         if _BACKGROUND_RE.search(text):
             score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news
         action = query.action

@@ -38,3 +38,101 @@ def concept_items(paragraph: str, term: str) -> list[str] | None:
             if len(names) == count:
                 return names
     return None
+
+
+# A counted concept a question may ask the items of: "四场硬仗", "六项刚性要求", "十个一批", "双带", "五抓五促".
+_COUNTED_RE = re.compile(r"^([一二两三四五六七八九十]|\d+|双)(?:[个大项条种场批件点招]|(?=[\u4e00-\u9fff]))(.+)$")
+# Where a list can be read off: between clause marks (not 、, which joins the items themselves).
+_CLAUSE_MARK_RE = re.compile(r"[,，:：;；。！？!?]")
+# The words joining the last two listed items ("A、B和C"). Not 与, mostly a part of 参与 or 给与.
+_JOINER_RE = re.compile(r"以及|和|及")
+# An item opening a sentence or paragraph: "1.", "（一）", "一是".
+_ITEM_OPEN_RE = re.compile(
+    r"(?:^|[。；;！？!?\n])\s*(?:[（(]?(?:[一二三四五六七八九十]+|\d+)[)）.、．]|[一二三四五六七八九十]+是)"
+)
+
+
+def concept_count(term: str) -> int | None:
+    """How many items the counted concept ``term`` has ("四场硬仗" → 4, "双带" → 2); None if it is not one."""
+    m = _COUNTED_RE.match(term)
+    if not m:
+        return None
+    raw = m.group(1)
+    if raw == "双":
+        return 2
+    return int(raw) if raw.isdigit() else cn_numeral_value(raw)
+
+
+def _variants(term: str) -> tuple[str, ...]:
+    """"三个杠杆" and "三大杠杆" name the same concept."""
+    m = _CONCEPT_RE.fullmatch(term)
+    if not m:
+        return (term,)
+    return tuple(dict.fromkeys(f"{m.group(1)}{c}{m.group(2)}" for c in "个大项条种"))
+
+
+def _heads(term: str) -> list[str]:
+    """The parts of a concept its items repeat: "五抓五促" → 抓, 促; "四场硬仗" → 硬仗."""
+    m = _COUNTED_RE.match(term)
+    rest = m.group(2) if m else term
+    return [p for p in re.split(r"[一二两三四五六七八九十\d]", rest) if p]
+
+
+def listed_count(clause: str) -> int:
+    """How many items a clause lists ("干好本职事、做好身边事和管好家庭事" → 3); 1 when it lists none."""
+    segments = [seg for seg in clause.split("、") if seg.strip("“”\"' ,，。")]
+    if not segments:
+        return 0
+    # The last two items may be joined by a word instead of "、".
+    return len(segments) + (1 if _JOINER_RE.search(segments[-1]) else 0)
+
+
+def names_concept(paragraphs: tuple[str, ...], term: str) -> bool:
+    """Does a document name ``term`` at all (as "三个杠杆" or "三大杠杆")? A name the asker coined ("三个百"
+    for 百个…、百名…、百个…) is not one the document could be said to leave unexplained."""
+    forms = _variants(term)
+    return any(f in p for p in paragraphs for f in forms)
+
+
+def gives_items(paragraphs: tuple[str, ...], index: int, term: str) -> bool:
+    """Does paragraph ``index`` (0-based) of a document give the items of the counted concept ``term``,
+    rather than only name it?
+
+    Items are given when they are named one sentence at a time after it (:func:`concept_items`), when
+    they are listed ("A、B和C") in the clause naming the concept or in the clause right after it ("干好本
+    职事、…、完成组织交办事“五事”", "三是用好“三个杠杆”。强基惠农…、…和…"), or when the document opens
+    items with numbers, each repeating the concept's parts ("1.抓思想宣传发动,促脱贫攻坚有信念" for
+    "五抓五促"). "围绕“四场硬仗”等重点工作" only names it.
+    """
+    count = concept_count(term)
+    if count is None:
+        return True
+    paragraph = paragraphs[index]
+    forms = _variants(term)
+    if any(concept_items(paragraph, f) for f in forms):
+        return True
+    # At least three items are wanted of a longer list, two of a pair. A list of other counted concepts
+    # ("做好四个融合、发挥两个作用、用好三个杠杆") names concepts, not items.
+    needed = min(count, 3)
+    clauses = _CLAUSE_MARK_RE.split(paragraph)
+    for i, clause in enumerate(clauses):
+        if not any(f in clause for f in forms):
+            continue
+        for near in clauses[i : i + 2]:
+            for f in forms:
+                near = near.replace(f, "")
+            # Segments that are themselves counted concepts are not items of this one.
+            if listed_count(near) - len(_CONCEPT_RE.findall(near)) >= needed:
+                return True
+    heads = _heads(term)
+    if sum(map(len, heads)) < 2:
+        # One character ("五优" → 优) would be found in any numbered item.
+        return False
+    opened = 0
+    for text in paragraphs:
+        for m in _ITEM_OPEN_RE.finditer(text):
+            # The item's name: its first two clauses ("抓思想宣传发动,促脱贫攻坚有信念").
+            name = "".join(_CLAUSE_MARK_RE.split(text[m.end() : m.end() + 40], maxsplit=2)[:2])
+            if all(h in name for h in heads):
+                opened += 1
+    return opened >= min(count, 2)

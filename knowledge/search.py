@@ -18,6 +18,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from knowledge.clauses import Span
+from knowledge.concepts import concept_count
 from knowledge.documents import Document, Passage
 from knowledge.index_store import LoadedIndex
 from knowledge.lexicon import Lexicon, plain, quoted_terms
@@ -96,6 +97,12 @@ _ENUM_RE = re.compile(
 _CN = "一二三四五六七八九十"
 # A numbered concept's name: "四个融合", "三大杠杆".
 NUMBERED_CONCEPT_RE = re.compile(r"[一二两三四五六七八九十\d]+[个大项条种]\S+")
+
+
+def counted_terms(query: Query) -> list[str]:
+    """The counted concepts a question names ("“四场硬仗”", "三个杠杆"), whose items a list question asks."""
+    named = [t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)] + list(query.quoted)
+    return [t for t in dict.fromkeys(named) if (concept_count(t) or 0) >= 2]
 
 
 def enumerator(text: str) -> int | None:

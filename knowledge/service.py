@@ -17,13 +17,13 @@ from bot.settings import Settings
 from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
-from knowledge.concepts import concept_items
+from knowledge.concepts import gives_items, names_concept
 from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
 from knowledge.lexicon import Lexicon
 from knowledge.results import QAResult
-from knowledge.search import NUMBERED_CONCEPT_RE, Candidate, Query, Searcher, SearchParams, enumerator
+from knowledge.search import Candidate, Query, Searcher, SearchParams, counted_terms, enumerator
 from knowledge.sections import only_headings
 from knowledge.spoken import standard_question
 
@@ -43,6 +43,11 @@ TEXT_NOT_FOUND = (
     "我能回答：{topics}。\n"
     "可以换个说法，或在问题里带上县名再问，例如：{example}"
 )
+# A counted concept the documents name without giving its items ("四场硬仗" in a list of priorities).
+TEXT_UNLISTED = (
+    "抱歉，我收录的文件只提到了“{term}”（{source}），没有列出它具体包括哪些内容，不能凭空作答。\n"
+    "可以问文件里写明的做法、数字和标准，例如：{example}"
+)
 TEXT_TRUNCATED = "（问题较长，只按前{n}个字查询）\n"
 BUILTIN_TOPICS = "三会一课、主题党日、组织生活会的开展要求"
 
@@ -55,6 +60,8 @@ class Decision:
     ranked: list[Candidate]
     chosen: list[Candidate]  # empty when not found
     author: bool = False  # the question asks who wrote or presented the chosen document
+    # Not found because the passage that answers names this counted concept without its items.
+    unlisted: tuple[str, Candidate] | None = None
 
 
 def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]:
@@ -203,6 +210,11 @@ class KnowledgeService:
         if query.needs.listing or query.needs.ordinal is not None:
             # The passage that answers is judged relevant; the items it names may be given further on.
             best = self._item_passage(query, ranked, best)
+            named = [t for t in counted_terms(query) if names_concept(best.doc.paragraphs, t)]
+            if query.needs.ordinal is None and named and not any(_gives_items(best, t) for t in named):
+                # "六盘水的“四场硬仗”是哪四场": the document names it in passing; quoting that mention
+                # as the answer would pass it off as the list.
+                return Decision(query, ranked, [], unlisted=(named[0], best))
         chosen = [best]
         if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
             chosen += self._other_places(query, ranked, best)
@@ -267,11 +279,10 @@ class KnowledgeService:
             if enumerator(best.passage.text) == ordinal:
                 return best
             return next((c for c in same_doc if enumerator(c.passage.text) == ordinal), best)
-        terms = [t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)]
+        terms = counted_terms(query)
 
         def defines(cand: Candidate) -> bool:
-            paragraph = cand.doc.paragraphs[cand.passage.paragraph - 1]
-            return any(concept_items(paragraph, t) for t in terms)
+            return any(_gives_items(cand, t) for t in terms)
 
         if not terms or defines(best):
             return best
@@ -315,6 +326,12 @@ class KnowledgeService:
             return QAResult(raw, False, TEXT_NOT_CHINESE.format(example=EXAMPLE_QUESTION))
         decision = self.decide(text)
         composer = self._composer
+        if decision.unlisted is not None:
+            term, named_in = decision.unlisted
+            meta = named_in.doc.meta
+            source = "，".join(x for x in (f"《{meta.title}》", meta.place.label) if x)
+            reply = TEXT_UNLISTED.format(term=term, source=source, example=EXAMPLE_QUESTION)
+            return QAResult(raw, False, prefix + reply)
         if not decision.chosen or composer is None:
             return QAResult(raw, False, prefix + self.not_found_text(text))
         if decision.author:
@@ -338,3 +355,8 @@ class KnowledgeService:
         if places:
             topics = f"{'、'.join(places)}等地的村干部待遇、工作经费、抓党建促脱贫做法，以及{BUILTIN_TOPICS}"
         return TEXT_NOT_FOUND.format(question=shorten(question, 30), topics=topics, example=EXAMPLE_QUESTION)
+
+
+def _gives_items(cand: Candidate, term: str) -> bool:
+    """Does ``cand``'s paragraph (or its document's numbered items) give the items of ``term``?"""
+    return gives_items(cand.doc.paragraphs, cand.passage.paragraph - 1, term)

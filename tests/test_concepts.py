@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.concepts import concept_items
+from knowledge.concepts import concept_count, concept_items, gives_items, names_concept
 
 PARAGRAPH = (
     "近年来,全县推行“三个到位”。即人员到位,各村配齐专职干部。经费到位:县财政足额保障。"
@@ -20,3 +20,44 @@ def test_the_count_must_be_met_and_the_concept_named() -> None:
     assert concept_items(PARAGRAPH, "到位") is None  # not a numbered concept
     listed = "聚焦“五个基本”抓规范。聚焦基本组织、基本队伍、基本活动、基本制度、基本保障。"
     assert concept_items(listed, "五个基本") is None  # listed in one clause: the clause answers
+
+
+def test_counted_concepts_and_their_counts() -> None:
+    assert concept_count("四场硬仗") == 4
+    assert concept_count("三大杠杆") == 3
+    assert concept_count("双带") == 2
+    assert concept_count("五抓五促") == 5
+    assert concept_count("尖刀班") is None
+
+
+def test_a_list_in_the_clause_naming_the_concept_gives_its_items() -> None:
+    before = ("党员要做到学习好、工作好、作风好“三个好”。",)
+    assert gives_items(before, 0, "三个好")
+    after = ("二是抓好“两项保障”。落实办公经费和人员报酬,确保村级组织正常运转。",)
+    assert gives_items(after, 0, "两项保障")
+    # Another name of the same concept ("三个" / "三大").
+    assert gives_items(("三是用好“三大杠杆”。合作社、贷款和电商是三大杠杆。",), 0, "三个杠杆")
+
+
+def test_a_concept_only_named_in_passing_gives_no_items() -> None:
+    passing = ("围绕“四场硬仗”“两项改革”等重点工作,列出12个培训专题,开展实训9000余次。",)
+    assert not gives_items(passing, 0, "四场硬仗")
+    # A list of other counted concepts is not a list of this one's items.
+    concepts = ("做好四个融合、发挥两个作用、用好三个杠杆,继续抓好工作。",)
+    assert not gives_items(concepts, 0, "三个杠杆")
+
+
+def test_numbered_items_repeating_the_concept_parts_give_it() -> None:
+    doc = (
+        "我们坚持“两抓两促”。",
+        "1.抓班子建设,促发展有力量。选好配强村级班子。",
+        "2.抓产业培育,促群众增收。发展特色种养业。",
+    )
+    assert gives_items(doc, 0, "两抓两促")
+    assert not gives_items(doc, 0, "四场硬仗")
+
+
+def test_a_name_the_asker_coined_is_not_named_by_the_document() -> None:
+    paragraphs = ("选树百个“扶贫团队”、百名“扶贫先锋”、百个“脱贫之星”。",)
+    assert not names_concept(paragraphs, "三个百")
+    assert names_concept(("用好三大杠杆。",), "三个杠杆")

@@ -343,6 +343,25 @@ def test_list_question_is_answered_where_the_items_are_given(corpus_service: Kno
     _answers(corpus_service, "凤庆强化精准施策提的“四个融合”具体是哪四个方面", "目标融合")
 
 
+def test_a_concept_named_without_its_items_is_not_passed_off_as_the_list(
+    corpus_service: KnowledgeService,
+) -> None:
+    # The documents name these in passing ("围绕“四场硬仗”…等重点工作", "提出了“十个一批”任务清单") and
+    # never list them: quoting the mention would look like the list.
+    for question, term in (
+        ("六盘水的“四场硬仗”都包括哪几场", "四场硬仗"),
+        ("宁德提出的“十个一批”分别是哪些", "十个一批"),
+    ):
+        result = corpus_service.ask(question)
+        assert not result.found, result.answer
+        assert f"只提到了“{term}”" in result.answer and "没有列出" in result.answer, result.answer
+    # Where the items are given, in the clause naming the concept or the one after it, they answer.
+    _answers(corpus_service, "凤庆的“三个杠杆”指的是哪三个", "强基惠农股份合作经济")
+    _answers(corpus_service, "宣恩党员的“五事”分别是哪五件", "干好本职事")
+    # A name the asker coined for a list the document gives is still answered from that list.
+    _answers(corpus_service, "宁德坚持典型引路选树的“三个百”是哪些", "扶贫先锋")
+
+
 def test_a_passage_sharing_only_the_place_does_not_answer(corpus_service: KnowledgeService) -> None:
     # The 宁德 speech opens with its speaker; that passage shares 宁德 and nothing else with the question.
     result = corpus_service.ask("宁德的村集体经济现在搞得咋样了")
