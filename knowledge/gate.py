@@ -49,9 +49,9 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         amounts = amounts_in(text)
         if not amounts:
             return False
-        if needs.unit in ("人", "元") and not any(unit_matches(a, needs.unit) for a in amounts):
-            # "全县一共有多少党员" is not answered by a passage counting villages and yuan, nor "能多拿点"
-            # by one counting people.
+        if needs.unit in ("人", "元", "%") and not any(unit_matches(a, needs.unit) for a in amounts):
+            # "全县一共有多少党员" is not answered by a passage counting villages and yuan, "能多拿点" by
+            # one counting people, nor "奖励按报酬的几成发" by a yearly wage.
             return False
     if needs.frequency and not states_frequency(text):
         return False

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jieba
 
-from knowledge.numbers import arabic_amount
+from knowledge.numbers import arabic_amount, is_ordinal_word
 from knowledge.places import all_place_terms
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
@@ -34,7 +34,7 @@ _A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够算])[不没
 # "由谁讲" / "谁负责" ask for a role the documents name; "X是谁" asks for a person's name, which they do
 # not give, so that "谁" stays a topic word and the question is refused.
 _ASK_WORD_RE = re.compile(
-    r"多少钱|多长时间|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
+    r"多少钱|多长时间|(?:在|从)?时间上|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
     # "哪五件事", "哪几样", "几件": which items of a list; the list's name is the topic, not these words.
     r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
     # "能多拿点不", "多挣多少": asks for the extra pay (numbers.question_needs reads it), names no topic.
@@ -49,6 +49,8 @@ _LIGHT_VERBS = frozenset(
      # "积分咋算的", "是咋个打法": ask for the method, which the passage describing it states.
      "算", "打法", "做法", "搞法", "弄法"}
 )
+# Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
+_MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 # "咋给基层减负", "怎么对不合格党员处置": a preposition after the how-word puts its object before the verb.
 _PREPOSITIONS = frozenset({"给", "对", "把", "向", "跟", "为", "替", "帮", "让", "被", "从", "在", "同"})
@@ -124,6 +126,22 @@ def is_person_word(word: str) -> bool:
     return word.endswith(_PERSON_ENDINGS)
 
 
+def _joined_roles(tokens: list[str]) -> list[str]:
+    """"报账员" is one role, though jieba cuts it 报账 / 员: a lone 员 belongs to the word before it."""
+    out: list[str] = []
+    for t in tokens:
+        if t == "员" and out:
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
+
+
+def _without_modal(token: str) -> str:
+    """A verb without the modal jieba glues to it: "要开" → "开", "要配" → "配" (要求 stays a word)."""
+    return token[1:] if len(token) == 2 and token[0] == "要" and token[1] in _MODAL_VERBS else token
+
+
 def _without_particle(token: str) -> str:
     """A verb without its aspect particle: "组了" → "组", "开过" → "开" (the documents say 组建, 召开)."""
     return token[:-1] if len(token) >= 2 and token[-1] in "了过" else token
@@ -191,10 +209,13 @@ class Lexicon:
         """
         stop = stopwords()
         text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
-        words = [t for t in self.tokenize(text) if t not in stop or t in _HOW_WORDS]
+        words = [t for t in _joined_roles(self.tokenize(text)) if t not in stop or t in _HOW_WORDS]
         words = [t for i, t in enumerate(words) if not (t in _LIGHT_VERBS and i and words[i - 1] in _HOW_WORDS)]
-        tokens = (t if t in self._terms else arabic_amount(t) or _without_particle(t) for t in words)
-        return list(dict.fromkeys(t for t in tokens if t not in stop))
+        tokens = (
+            t if t in self._terms else arabic_amount(t) or _without_particle(_without_modal(t)) for t in words
+        )
+        # "第二条": the item asked for (numbers.question_needs reads it), not a topic the passage states.
+        return list(dict.fromkeys(t for t in tokens if t not in stop and not is_ordinal_word(t)))
 
     def asked_action(self, text: str) -> str | None:
         """The verb a how-to question asks about: "流动党员怎么转组织关系" → "转"; None when there is none.

@@ -27,6 +27,13 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
     (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
     (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
+    # "咋个培训法" / "怎么个搞法": the method of doing it is asked by the verb alone.
+    (re.compile(r"(怎么|怎样|如何) ?个?([\u4e00-\u9fff]{1,2}?)法(?![规律定子])"), r"\1 \2"),
+    # "冷得很", "难得很": a degree complement ("very"); jieba would glue 得 to the word it follows.
+    (re.compile(r"得很"), ""),
+    # Sentence-final particles ("是哪五件事情嘛", "有没有哦"), which jieba glues to the word before; not the
+    # 么 of 什么/怎么/那么/这么/多么/要么.
+    (re.compile(r"(?<![什怎那这多要])[嘛啊呢哦么吧呀哈噻撒嘞咯哟喔]+(?=[\s，,。？?！!]|$)"), ""),
 )
 
 

@@ -140,3 +140,24 @@ def test_method_verbs_after_a_how_word_name_no_action() -> None:
     lex = Lexicon()
     assert lex.asked_action("党员积分怎么 算的") is None
     assert lex.asked_action("流动党员怎么 转组织关系") == "转"
+
+
+def test_spoken_fillers_ordinals_and_glued_modals_name_no_topic() -> None:
+    lex = Lexicon()
+    assert lex.content_tokens("就是那个四下基层具体要做到些什么") == ["四下基层", "做到"]
+    assert lex.content_tokens("支部党员大会一般多久要开一次") == ["支部党员大会"]  # 要开 → 开, a light verb
+    assert lex.content_tokens("主题党日在时间上有什么要求") == ["主题党日"]  # "时间上" asks how often
+    # "第二条" is the item asked for (numbers.question_needs reads it), not a word the passage states.
+    assert Lexicon(["五抓五促"]).content_tokens("宁德“五抓五促”的第二条是什么") == ["宁德", "五抓五促"]
+
+
+def test_a_lone_role_suffix_joins_the_word_before() -> None:
+    # jieba cuts 报账员 as 报账 / 员; the role is one word, and no document names it.
+    assert "报账员" in Lexicon().content_tokens("村报账员一个月补贴多少钱")
+
+
+def test_colloquial_money_and_place_words_have_their_document_forms() -> None:
+    lex = Lexicon()
+    for word, written in (("市里", "市级"), ("乡里", "乡镇"), ("专干", "专职人员"), ("出钱", "免费"),
+                          ("掏", "投入"), ("买", "购买"), ("人大代表", "两代表一委员")):
+        assert written in lex.synonyms_of(word), word

@@ -8,6 +8,7 @@ from knowledge.numbers import (
     amounts_in,
     arabic_amount,
     is_money_word,
+    is_ordinal_word,
     question_needs,
     states_date,
     states_frequency,
@@ -212,3 +213,13 @@ def test_villages_counted_and_dates_asked_are_not_money() -> None:
     # A date asked about a pay rule is not a money question.
     needs = question_needs("定村干部报酬底线的文件是哪年印发的")
     assert needs.date and not needs.number
+
+
+def test_when_a_recurring_activity_is_held_is_asked_as_how_often() -> None:
+    needs = question_needs("主题党日在时间上有什么要求")
+    assert needs.frequency
+
+
+def test_ordinal_words_are_recognised() -> None:
+    assert is_ordinal_word("第二条") and is_ordinal_word("第3项")
+    assert not is_ordinal_word("第一书记") and not is_ordinal_word("五抓五促")

@@ -362,6 +362,25 @@ def test_a_concept_named_without_its_items_is_not_passed_off_as_the_list(
     _answers(corpus_service, "宁德坚持典型引路选树的“三个百”是哪些", "扶贫先锋")
 
 
+def test_spoken_questions_with_fillers_and_particles(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "我想问一下那个党小组会一般是多久要开一次啊", "每月")
+    _answers(corpus_service, "六盘水市里给驻村干部买意外险掏了好多钱", "27万元")
+    _answers(corpus_service, "宁德每个乡里起码要配几个扶贫专干哦", "2名")
+    _answers(corpus_service, "宁德“五抓五促”的第三条是啥子", "抓基层堡垒工程")
+    _answers(corpus_service, "主题党日在时间上是咋个规定的", "每月")
+
+
+def test_a_share_asked_needs_a_share_stated(corpus_service: KnowledgeService) -> None:
+    # "几成": a share. The 宣恩 passage states a yearly wage, not the share a bonus is paid at.
+    result = corpus_service.ask("宣恩县村干部的绩效奖励按基本报酬的几成来发")
+    assert not result.found or "%" in result.answer.splitlines()[0], result.answer
+    _answers(corpus_service, "宁德村干部绩效奖励按年基本报酬的几成来发", "10%")
+
+
+def test_an_unnamed_role_is_not_answered_by_another_roles_pay(corpus_service: KnowledgeService) -> None:
+    assert not corpus_service.ask("村里报账员每个月补贴有多少").found
+
+
 def test_a_passage_sharing_only_the_place_does_not_answer(corpus_service: KnowledgeService) -> None:
     # The 宁德 speech opens with its speaker; that passage shares 宁德 and nothing else with the question.
     result = corpus_service.ask("宁德的村集体经济现在搞得咋样了")

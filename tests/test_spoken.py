@@ -40,3 +40,20 @@ def test_standard_form_is_what_the_question_readers_see() -> None:
     assert needs.frequency and not needs.number
     needs = question_needs(standard_question("正职一个月拿好多钱"))
     assert needs.number and needs.unit == "元" and needs.period == "month"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "standard"),
+    [
+        ("具体是哪几件事情嘛", "具体是哪几件事情"),  # a closing particle jieba would glue to the word before
+        ("有没得那种贷款哦", "有没有那种贷款"),
+        ("是什么呢？", "是什么？"),
+        ("冬天冷得很 上面送啥没有", "冬天冷 上面送什么没有"),
+        ("培训是咋个培训法", "培训是怎么 培训"),  # the method asked by its verb alone
+        ("这是什么", "这是什么"),  # the 么 of 什么 stays
+        ("要么这样", "要么这样"),
+        ("有什么办法", "有什么办法"),  # 办法 is a word, not "办" asked as a method
+    ],
+)
+def test_closing_particles_degree_words_and_method_forms(spoken: str, standard: str) -> None:
+    assert standard_question(spoken) == standard
