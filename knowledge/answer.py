@@ -18,7 +18,7 @@ from knowledge.documents import Document
 from knowledge.lexicon import Lexicon, plain
 from knowledge.numbers import amounts_in, states_date, states_frequency, states_location, unit_matches
 from knowledge.results import QAResult, Source
-from knowledge.search import Candidate, Query, counted_terms, enumerator
+from knowledge.search import Candidate, Query, asked_concept, enumerator
 
 _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
@@ -95,7 +95,8 @@ class Composer:
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
             score += 2.0  # "包括哪些" is answered by the clause that enumerates
-            if listed_count(text) in {concept_count(t) for t in counted_terms(query)}:
+            concept = asked_concept(query)
+            if concept and listed_count(text) == concept_count(concept):
                 score += 2.0  # "“五事”是哪五件": the clause listing five, not a nearby list of four
         if _BACKGROUND_RE.search(text):
             score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news

@@ -99,10 +99,12 @@ _CN = "一二三四五六七八九十"
 NUMBERED_CONCEPT_RE = re.compile(r"[一二两三四五六七八九十\d]+[个大项条种]\S+")
 
 
-def counted_terms(query: Query) -> list[str]:
-    """The counted concepts a question names ("“四场硬仗”", "三个杠杆"), whose items a list question asks."""
+def asked_concept(query: Query) -> str | None:
+    """The counted concept whose items a question asks ("“三个杠杆”分别是什么"): the last one it names, as
+    the earlier ones set the scene ("抓扶贫和党建“双推进”的“三个杠杆”")."""
     named = [t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)] + list(query.quoted)
-    return [t for t in dict.fromkeys(named) if (concept_count(t) or 0) >= 2]
+    counted = [t for t in dict.fromkeys(named) if (concept_count(t) or 0) >= 2 and t in query.text]
+    return max(counted, key=query.text.rfind, default=None)
 
 
 def enumerator(text: str) -> int | None:

@@ -23,7 +23,7 @@ from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
 from knowledge.lexicon import Lexicon
 from knowledge.results import QAResult
-from knowledge.search import Candidate, Query, Searcher, SearchParams, counted_terms, enumerator
+from knowledge.search import Candidate, Query, Searcher, SearchParams, asked_concept, enumerator
 from knowledge.sections import only_headings
 from knowledge.spoken import standard_question
 
@@ -210,11 +210,11 @@ class KnowledgeService:
         if query.needs.listing or query.needs.ordinal is not None:
             # The passage that answers is judged relevant; the items it names may be given further on.
             best = self._item_passage(query, ranked, best)
-            named = [t for t in counted_terms(query) if names_concept(best.doc.paragraphs, t)]
-            if query.needs.ordinal is None and named and not any(_gives_items(best, t) for t in named):
+            concept = asked_concept(query) if query.needs.ordinal is None else None
+            if concept and names_concept(best.doc.paragraphs, concept) and not _gives_items(best, concept):
                 # "六盘水的“四场硬仗”是哪四场": the document names it in passing; quoting that mention
                 # as the answer would pass it off as the list.
-                return Decision(query, ranked, [], unlisted=(named[0], best))
+                return Decision(query, ranked, [], unlisted=(concept, best))
         chosen = [best]
         if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
             chosen += self._other_places(query, ranked, best)
@@ -279,14 +279,10 @@ class KnowledgeService:
             if enumerator(best.passage.text) == ordinal:
                 return best
             return next((c for c in same_doc if enumerator(c.passage.text) == ordinal), best)
-        terms = counted_terms(query)
-
-        def defines(cand: Candidate) -> bool:
-            return any(_gives_items(cand, t) for t in terms)
-
-        if not terms or defines(best):
+        concept = asked_concept(query)
+        if concept is None or _gives_items(best, concept):
             return best
-        return next((c for c in same_doc if defines(c)), best)
+        return next((c for c in same_doc if _gives_items(c, concept)), best)
 
     @staticmethod
     def _local(query: Query, cand: Candidate) -> bool:

@@ -358,6 +358,8 @@ def test_a_concept_named_without_its_items_is_not_passed_off_as_the_list(
     # Where the items are given, in the clause naming the concept or the one after it, they answer.
     _answers(corpus_service, "凤庆的“三个杠杆”指的是哪三个", "强基惠农股份合作经济")
     _answers(corpus_service, "宣恩党员的“五事”分别是哪五件", "干好本职事")
+    # The concept asked is the last one named; "“双推进”" only sets the scene.
+    _answers(corpus_service, "凤庆抓扶贫党建“双推进”用的“三个杠杆”分别是哪些", "强基惠农股份合作经济")
     # A name the asker coined for a list the document gives is still answered from that list.
     _answers(corpus_service, "宁德坚持典型引路选树的“三个百”是哪些", "扶贫先锋")
 
