@@ -109,10 +109,16 @@ def aside_readings(text: str) -> list[str]:
     return [_ASIDE_RE.sub("", text), _BRACKETS_RE.sub("", text)]
 
 
+# Set phrases whose inner word is not that word: "高标准建成" (to a high standard) and "党建标准化" state no
+# 标准 (a standard sum or rule). Matching reads them as these stand-ins, which no question asks.
+_SET_PHRASES_RE = re.compile(r"高标准|标准化")
+_SET_PHRASE_READING = {"高标准": "高水准", "标准化": "规范化"}
+
+
 def plain(text: str) -> str:
     """``text`` unquoted and lower-cased, followed by its readings of short asides, so that a word spelled
     around one ("村(居)民小组长" ~ 村民小组长, "村(社区)干部" ~ 村干部, "乡(镇)" ~ 乡镇) is found by matching."""
-    text = unquote(text.lower())
+    text = _SET_PHRASES_RE.sub(lambda m: _SET_PHRASE_READING[m.group()], unquote(text.lower()))
     return " ".join([text, *aside_readings(text)])
 
 

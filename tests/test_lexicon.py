@@ -161,3 +161,10 @@ def test_colloquial_money_and_place_words_have_their_document_forms() -> None:
     for word, written in (("市里", "市级"), ("乡里", "乡镇"), ("专干", "专职人员"), ("出钱", "免费"),
                           ("掏", "投入"), ("买", "购买"), ("人大代表", "两代表一委员")):
         assert written in lex.synonyms_of(word), word
+
+
+def test_a_word_inside_a_set_phrase_is_not_that_word() -> None:
+    # "高标准建成" (to a high standard) states no 标准; "按2855元标准" does.
+    assert "标准" not in plain("县级统筹投入180万元高标准建成指挥中心")
+    assert "标准" not in plain("“两新”党建标准化")
+    assert "标准" in plain("按2855元标准")

@@ -379,6 +379,12 @@ def test_a_share_asked_needs_a_share_stated(corpus_service: KnowledgeService) ->
     _answers(corpus_service, "宁德村干部绩效奖励按年基本报酬的几成来发", "10%")
 
 
+def test_a_standard_is_not_found_in_a_set_phrase(corpus_service: KnowledgeService) -> None:
+    # The 鲁甸 document builds a centre "高标准" and states no poverty line.
+    assert not corpus_service.ask("鲁甸的贫困标准定的是每人多少元").found
+    _answers(corpus_service, "凤庆算贫困人口用的是多少元的标准", "2855元")
+
+
 def test_an_unnamed_role_is_not_answered_by_another_roles_pay(corpus_service: KnowledgeService) -> None:
     assert not corpus_service.ask("村里报账员每个月补贴有多少").found
 
