@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     coverage_weight: float = Field(
         default=0.4, description="Weight of topic-word coverage (share of the question's words a passage states)."
     )
+    context_word_weight: float = Field(
+        default=0.3,
+        description="Weight in coverage of each word said only as background, in a clause that asks nothing; "
+        "together such words weigh at most this share of the asking clause's words "
+        "(\"我当过多年组织委员，想核对一下：…多久开一次\").",
+    )
     # "not found" gate: several signals must agree (see knowledge/gate.py and docs/retrieval.md).
     # Chosen by `python -m bench.tune_gate --tune tune,holdout,holdout2,holdout3,holdout4,holdout5` (2026-11-29).
     gate_min_coverage: float = Field(default=0.4, description="Min idf-weighted share of query words matched.")

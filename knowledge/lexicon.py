@@ -49,6 +49,17 @@ _LIGHT_VERBS = frozenset(
      # "积分咋算的", "是咋个打法": ask for the method, which the passage describing it states.
      "算", "打法", "做法", "搞法", "弄法"}
 )
+# Where a question splits into sentences: at sentence ends and where the ask is announced ("…。请问…").
+# Clauses of one sentence belong together ("驻村干部冬天冷，上面有啥发的没": 冬天冷 is what is asked
+# about), and so do words typed apart by spaces ("智慧党建中心 花了多少").
+_QUESTION_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?]+|[，,：:]\s*(?=请问|想问|我想问|想了解|我想知道)")
+# A clause that asks: a question word, an A-not-A form or a closing question particle.
+_ASKS_RE = re.compile(
+    r"多少|几|什么|啥|哪|怎|咋|如何|吗|么|呢|谁|是否|是不是|有没有|能不能|要不要|可不可以|多久|多长|多大|为何|"
+    r"([\u4e00-\u9fff])不\1|不$|没$"
+)
+# 几 in a statement ("管过几年", "好几个村", "这几年"): it counts, it does not ask.
+_NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
 _MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
@@ -222,6 +233,18 @@ class Lexicon:
         )
         # "第二条": the item asked for (numbers.question_needs reads it), not a topic the passage states.
         return list(dict.fromkeys(t for t in tokens if t not in stop and not is_ordinal_word(t)))
+
+    def background_tokens(self, text: str) -> set[str]:
+        """Topic words said only in sentences that ask nothing, when another sentence asks: in "我给村党支部
+        当过多年组织委员，想核对一下规矩。请问支部党员大会一般多久召开一次" the first sentence is background.
+        Empty when every sentence asks, or none does."""
+        parts = [p for p in _QUESTION_CLAUSE_SPLIT_RE.split(text) if p.strip()]
+        asking = [_ASKS_RE.search(_NOT_ASKING_RE.sub("", p)) is not None for p in parts]
+        if len(parts) < 2 or all(asking) or not any(asking):
+            return set()
+        asked = {t for p, a in zip(parts, asking, strict=True) if a for t in self.content_tokens(p)}
+        said = {t for p, a in zip(parts, asking, strict=True) if not a for t in self.content_tokens(p)}
+        return said - asked
 
     def asked_action(self, text: str) -> str | None:
         """The verb a how-to question asks about: "流动党员怎么转组织关系" → "转"; None when there is none.

@@ -46,6 +46,7 @@ class SearchParams:
     place_bonus: float = 0.6
     phrase_bonus: float = 0.15
     coverage_weight: float = 0.4
+    context_word_weight: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class Query:
     quoted: tuple[str, ...] = ()  # terms the question puts in quotes (“五项制度”): named concepts
     action: str | None = None  # the verb of a how-to question ("怎么转组织关系" → "转")
     amount: AmountAsk | None = None  # the named amount asked for ("工作经费" in 元, "党员" in 人)
+    # Words said only as background, in clauses that ask nothing, beside the clause that asks.
+    context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,7 @@ class Searcher:
             quoted,
             self.lexicon.asked_action(question),
             amount_ask(question, content, needs, terms),
+            frozenset(self.lexicon.background_tokens(question)) - terms,
         )
 
     def states_action(self, query: Query, row: int) -> bool:
@@ -229,13 +233,27 @@ class Searcher:
             haystack = self._haystacks[row] = plain(f"{doc.meta.title} {heading} {passage.text}")
         total = found = 0.0
         topic = False
+        background = self._background_scale(query)
         for token in query.content:
             weight = self.idf(token)
+            if token in query.context:
+                # Background ("我当过多年组织委员,") is what the asker brings, not what the answer must state.
+                weight *= background
             credit = self._credit(query, token, haystack, doc)
             total += weight
             found += weight * credit
             topic = topic or (credit > 0 and token not in query.place_terms)
         return (found / total if total else 0.0), topic
+
+    def _background_scale(self, query: Query) -> float:
+        """The factor on background words' weights: ``context_word_weight`` each, and together at most that
+        share of the asking clause's words, however long the background is."""
+        if not query.context:
+            return 1.0
+        share = self.params.context_word_weight
+        asked = sum(self.idf(t) for t in query.content if t not in query.context)
+        said = sum(self.idf(t) for t in query.content if t in query.context)
+        return min(share, share * asked / said) if said else share
 
     def _credit(self, query: Query, token: str, haystack: str, doc: Document) -> float:
         """How far ``haystack`` (a passage with its title and headings) states the question word ``token``: 0..1."""
@@ -259,9 +277,13 @@ class Searcher:
         return any(s in haystack for s in self.lexicon.synonyms_of(word))
 
     def _lexical_scores(self, query: Query) -> np.ndarray:
-        """BM25 per question word, each word scored by its best alternative (itself, synonym, sub-word)."""
+        """BM25 per question word, each word scored by its best alternative (itself, synonym, sub-word);
+        background words (Query.context) weigh as in coverage."""
         scores = np.zeros(len(self.passages), dtype=np.float32)
-        for alternatives in query.weights.values():
+        background = self._background_scale(query)
+        for token, alternatives in query.weights.items():
+            if token in query.context:
+                alternatives = {term: w * background for term, w in alternatives.items()}
             best: np.ndarray | None = None
             for term, weight in alternatives.items():
                 if term in self._vocab:

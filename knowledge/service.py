@@ -74,6 +74,7 @@ def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]
             place_bonus=settings.place_bonus,
             phrase_bonus=settings.phrase_bonus,
             coverage_weight=settings.coverage_weight,
+            context_word_weight=settings.context_word_weight,
         ),
         GateParams(
             min_coverage=settings.gate_min_coverage,

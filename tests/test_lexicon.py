@@ -168,3 +168,17 @@ def test_a_word_inside_a_set_phrase_is_not_that_word() -> None:
     assert "标准" not in plain("县级统筹投入180万元高标准建成指挥中心")
     assert "标准" not in plain("“两新”党建标准化")
     assert "标准" in plain("按2855元标准")
+
+
+def test_background_clauses_are_told_from_the_clause_that_asks() -> None:
+    lex = Lexicon()
+    background = lex.background_tokens("我在村里当过多年组织委员，想核对一下规矩。支部党员大会一般多久开一次？")
+    assert {"规矩", "多年"} <= background and "支部党员大会" not in background
+    # 几 in a statement ("管过几年") does not make a clause ask.
+    assert "党建" in lex.background_tokens("我在乡里管过几年党建，请问党小组会多久开一次")  # split at 请问
+    # Clauses of one sentence, and fragments typed apart by spaces, are one ask.
+    assert lex.background_tokens("智慧党建中心 花了多少") == set()
+    assert lex.background_tokens("驻村干部冬天冷，上面有啥发的没") == set()
+    assert lex.background_tokens("第一书记工作经费有多少") == set()
+    # Every clause asks, or none does: nothing is background.
+    assert lex.background_tokens("第一书记有经费吗，有多少？") == set()

@@ -372,6 +372,22 @@ def test_spoken_questions_with_fillers_and_particles(corpus_service: KnowledgeSe
     _answers(corpus_service, "主题党日在时间上是咋个规定的", "每月")
 
 
+def test_a_question_after_its_background_is_answered(corpus_service: KnowledgeService) -> None:
+    # The background ("我在乡里管过几年党建") shares no words with the answer; it must not sink it.
+    _answers(
+        corpus_service,
+        "我在乡里管过几年党建工作，最近村里新来的同志问起规矩。请问党小组会一般多长时间开一次？",
+        "每月",
+    )
+    _answers(
+        corpus_service,
+        "我们县里一直在研究驻村干部的保障，听说六盘水做得比较细。请问六盘水给第一书记每年多少工作经费？",
+        "1万元",
+    )
+    # Background does not make an out-of-scope question answerable.
+    assert not corpus_service.ask("我们村正在修路，资金一直不够。请问修村道每公里国家补助多少钱？").found
+
+
 def test_a_share_asked_needs_a_share_stated(corpus_service: KnowledgeService) -> None:
     # "几成": a share. The 宣恩 passage states a yearly wage, not the share a bonus is paid at.
     result = corpus_service.ask("宣恩县村干部的绩效奖励按基本报酬的几成来发")
