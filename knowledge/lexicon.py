@@ -58,6 +58,7 @@ _ASKS_RE = re.compile(
     r"多少|几|什么|啥|哪|怎|咋|如何|吗|么|呢|谁|是否|是不是|有没有|能不能|要不要|可不可以|多久|多长|多大|为何|"
     r"([\u4e00-\u9fff])不\1|不$|没$"
 )
+_SENTENCE_END_RE = re.compile(r"[。；;！!？?]+")
 # 几 in a statement ("管过几年", "好几个村", "这几年"): it counts, it does not ask.
 _NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
@@ -252,16 +253,18 @@ class Lexicon:
         A passage that does not state that action does not answer the question, however many of its
         other words it shares.
         """
-        tokens = self.tokenize(_A_NOT_A_RE.sub(" ", text))
         stop = stopwords()
-        for i, token in enumerate(tokens):
-            if token in _HOW_WORDS:
-                rest = tokens[i + 1 :]
-                if rest and rest[0] in _PREPOSITIONS:
-                    # "咋给基层减负的": the verb comes after the preposition's object, last in the question.
-                    rest = [t for t in rest[1:] if t not in stop][-1:]
-                action = next((t for t in rest if t not in stop), None)
-                return None if action in _LIGHT_VERBS else action
+        # The verb is in the how-word's own sentence: "…落实得如何？请问该市…" asks no action of 该市.
+        for sentence in _SENTENCE_END_RE.split(_A_NOT_A_RE.sub(" ", text)):
+            tokens = self.tokenize(sentence)
+            for i, token in enumerate(tokens):
+                if token in _HOW_WORDS:
+                    rest = tokens[i + 1 :]
+                    if rest and rest[0] in _PREPOSITIONS:
+                        # "咋给基层减负的": the verb comes after the preposition's object, last in the question.
+                        rest = [t for t in rest[1:] if t not in stop][-1:]
+                    action = next((t for t in rest if t not in stop), None)
+                    return None if action in _LIGHT_VERBS else action
         return None
 
     def subwords(self, token: str) -> tuple[str, ...]:

@@ -39,16 +39,18 @@ _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "哪年出台的", "定在哪天", "几月印发": a date is asked; a passage stating none does not answer.
 _WANTS_DATE_RE = re.compile(r"哪一?年|(?<!每月)(?<!每个月)(?<!每周)哪一?天|哪个月|几月|几号|何年|哪年哪月")
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}|\d{1,2}\s*月\s*\d{0,2}")
-_WANTS_FREQUENCY_RE = re.compile(r"多久|几次|频次|频率|节奏|多长时间|隔多久|每隔|一年开几|多少次|时间上")
+_WANTS_FREQUENCY_RE = re.compile(
+    r"多久|几次|频次|频率|节奏|多长时间|隔多久|每隔|一年开几|多少次|时间上|次\s*/\s*[周月季年]"
+)
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
 # "还有多少贫困村没有集体收入": villages are counted (个), not yuan, though 收入 is named.
 _Q_COUNTED_VILLAGES_RE = re.compile(
     r"(?:几|多少)个?(?:贫困|行政|重点|先进|示范|软弱涣散|空壳|薄弱|建档立卡)?(?:村|社区)"
     r"(?!干部|书记|支书|主任|医|集体|级|民)"
 )
-_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|节奏|多长时间|隔多久|每隔|时间上")
+_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|节奏|多长时间|隔多久|每隔|时间上|次\s*/\s*[周月季年]")
 # How often, whatever the verb; "在时间上有什么要求" asks when a recurring activity is held.
-_EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔|时间上")
+_EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔|时间上|次\s*/\s*[周月季年]")
 # "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
 _PERIOD_CHOICE_RE = re.compile(r"每个?(?:周|月|季度|年)[^，。？?]*还是[^，。？?]*每个?(?:周|月|季度|年)")
 _DURATION_RE = re.compile(r"多久|多长时间")

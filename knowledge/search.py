@@ -171,6 +171,7 @@ class Searcher:
         terms = frozenset(t.lower() for e in entries for t in e.terms)
         quoted = tuple(sorted(quoted_terms([question])))
         needs = question_needs(question)
+        context = frozenset(self.lexicon.background_tokens(question)) - terms
         return Query(
             question,
             content,
@@ -180,8 +181,9 @@ class Searcher:
             terms,
             quoted,
             self.lexicon.asked_action(question),
-            amount_ask(question, content, needs, terms),
-            frozenset(self.lexicon.background_tokens(question)) - terms,
+            # The named amount is the one the asking sentence names, not a word of the background.
+            amount_ask(question, tuple(t for t in content if t not in context), needs, terms),
+            context,
         )
 
     def states_action(self, query: Query, row: int) -> bool:

@@ -182,3 +182,10 @@ def test_background_clauses_are_told_from_the_clause_that_asks() -> None:
     assert lex.background_tokens("第一书记工作经费有多少") == set()
     # Every clause asks, or none does: nothing is background.
     assert lex.background_tokens("第一书记有经费吗，有多少？") == set()
+
+
+def test_the_asked_action_is_in_the_how_words_own_sentence() -> None:
+    lex = Lexicon()
+    assert lex.asked_action("六盘水在这方面落实得如何？请问该市一共提拔了多少名干部") is None
+    assert lex.asked_action("请问该县考核差的党委如何处理") == "处理"
+    assert lex.content_tokens("请问该市一共提拔了多少名干部") == ["提拔", "干部"]

@@ -223,3 +223,8 @@ def test_when_a_recurring_activity_is_held_is_asked_as_how_often() -> None:
 def test_ordinal_words_are_recognised() -> None:
     assert is_ordinal_word("第二条") and is_ordinal_word("第3项")
     assert not is_ordinal_word("第一书记") and not is_ordinal_word("五抓五促")
+
+
+def test_times_per_period_written_with_a_slash_asks_how_often() -> None:
+    assert question_needs("支委会 几次/月").frequency
+    assert question_needs("党课 次/季度").frequency

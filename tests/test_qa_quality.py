@@ -384,6 +384,12 @@ def test_a_question_after_its_background_is_answered(corpus_service: KnowledgeSe
         "我们县里一直在研究驻村干部的保障，听说六盘水做得比较细。请问六盘水给第一书记每年多少工作经费？",
         "1万元",
     )
+    # The amount asked is named in the asking sentence ("社区…工作经费"), not by the background's 经费.
+    _answers(
+        corpus_service,
+        "我在乡镇管过社区，一直关心城乡经费的差别。请问宣恩县每个社区的工作经费一年有多少？",
+        "15万元",
+    )
     # Background does not make an out-of-scope question answerable.
     assert not corpus_service.ask("我们村正在修路，资金一直不够。请问修村道每公里国家补助多少钱？").found
 
