@@ -35,7 +35,13 @@ def _check_targets(
 
 
 def _check_pooled_floor(
-    service: KnowledgeService, splits: set[str], *, min_rows: int, accuracy: float, ood_refused: float
+    service: KnowledgeService,
+    splits: set[str],
+    *,
+    min_rows: int,
+    accuracy: float,
+    ood_refused: float,
+    wrongly_refused: float = 0.05,
 ) -> None:
     """A regression floor over several held-out splits scored together."""
     rows = [r for r in read_labelled(EXTRA_SET) if r.split in splits]
@@ -43,7 +49,7 @@ def _check_pooled_floor(
     scores = evaluate(service, rows).scores()
     assert scores["answer_accuracy"] >= accuracy, scores
     assert scores["ood_refused"] >= ood_refused, scores
-    assert scores["answerable_wrongly_refused"] <= 0.05, scores
+    assert scores["answerable_wrongly_refused"] <= wrongly_refused, scores
 
 
 def _answers(service: KnowledgeService, question: str, expected: str) -> QAResult:
@@ -89,6 +95,21 @@ def test_sets_written_by_helpers_this_week(corpus_service: KnowledgeService) -> 
     # looked at, so this is a regression floor, not a generalisation figure.
     _check_pooled_floor(
         corpus_service, {f"holdout{n}" for n in range(15, 25)}, min_rows=800, accuracy=0.93, ood_refused=0.95
+    )
+
+
+def test_sets_written_by_helpers_in_new_styles(corpus_service: KnowledgeService) -> None:
+    # holdout25..holdout30 (2026-11-29, later session): new asker styles (voice input, fragments, long
+    # questions after background, comparisons). Blind first scores are in README "Quality" (70.1-95.5 %);
+    # each was then looked at, so this is a regression floor, not a generalisation figure. Its level is
+    # below the other floors because holdout29/30 still fail often (README lists the kinds).
+    _check_pooled_floor(
+        corpus_service,
+        {f"holdout{n}" for n in range(25, 31)},
+        min_rows=450,
+        accuracy=0.88,
+        ood_refused=0.93,
+        wrongly_refused=0.09,
     )
 
 
