@@ -76,30 +76,24 @@ def model_fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-class SentenceTransformerEncoder:
-    """An :class:`Encoder` backed by a local sentence-transformers model (CPU, offline)."""
+class LocalModel:
+    """What every local encoder shares: offline set-up, the model folder, its name and fingerprint."""
 
-    def __init__(self, spec: str = DEFAULT_MODEL, *, threads: int = 0) -> None:
+    def __init__(self, spec: str, *, threads: int = 0) -> None:
         # Never reach for the hub: the machines running this have no internet.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         # A progress bar per model load clutters operators' output.
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
         if threads > 0:
             torch.set_num_threads(threads)
         self._path = resolve_model_path(spec)
         self._name = spec
         self._fingerprint = model_fingerprint(self._path)
-        self._model = SentenceTransformer(str(self._path), device="cpu", local_files_only=True)
-        dim = self._model.get_embedding_dimension()
-        if dim is None:  # pragma: no cover - every model we support declares it
-            raise ModelNotFoundError(f"model at {self._path} does not declare its embedding dimension")
-        self._dimension = int(dim)
+        self._dimension = 0  # set by the subclass once the model is loaded
 
     @property
     def name(self) -> str:
@@ -112,6 +106,20 @@ class SentenceTransformerEncoder:
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
+
+
+class SentenceTransformerEncoder(LocalModel):
+    """An :class:`Encoder` backed by a local sentence-transformers model (CPU, offline)."""
+
+    def __init__(self, spec: str = DEFAULT_MODEL, *, threads: int = 0) -> None:
+        super().__init__(spec, threads=threads)
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(self._path), device="cpu", local_files_only=True)
+        dim = self._model.get_embedding_dimension()
+        if dim is None:  # pragma: no cover - every model we support declares it
+            raise ModelNotFoundError(f"model at {self._path} does not declare its embedding dimension")
+        self._dimension = int(dim)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:
         """Encode ``texts``; returns an ``(n, dimension)`` float32 array of unit vectors."""

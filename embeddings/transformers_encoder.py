@@ -12,34 +12,22 @@ the corpus against the library itself). Folders that declare their own modules g
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
-from embeddings.encoder import ModelNotFoundError, Vectors, model_fingerprint, resolve_model_path
+from embeddings.encoder import LocalModel, ModelNotFoundError, Vectors
 
 
-class TransformersEncoder:
+class TransformersEncoder(LocalModel):
     """Mean-pooled, L2-normalised sentence vectors from a plain transformer model folder (CPU, offline)."""
 
     def __init__(self, spec: str, *, threads: int = 0) -> None:
-        # Never reach for the hub: the machines running this have no internet.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        super().__init__(spec, threads=threads)
         import torch
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        # A progress bar per model load clutters operators' output.
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        if threads > 0:
-            torch.set_num_threads(threads)
         self._torch = torch
-        self._path: Path = resolve_model_path(spec)
-        self._name = spec
-        self._fingerprint = model_fingerprint(self._path)
         self._tokenizer = AutoTokenizer.from_pretrained(str(self._path), local_files_only=True)
         self._model = AutoModel.from_pretrained(str(self._path), local_files_only=True, dtype=torch.float32)
         self._model.eval()
@@ -55,18 +43,6 @@ class TransformersEncoder:
             if isinstance(n, int)
         ]
         self._max_tokens = min(limits) if limits else 512
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
 
     @property
     def max_tokens(self) -> int:

@@ -62,8 +62,10 @@ class Query:
     quoted: tuple[str, ...] = ()  # terms the question puts in quotes (“五项制度”): named concepts
     action: str | None = None  # the verb of a how-to question ("怎么转组织关系" → "转")
     amount: AmountAsk | None = None  # the named amount asked for ("工作经费" in 元, "党员" in 人)
-    # Words said only as background, in clauses that ask nothing, beside the clause that asks.
+    # Words said only as background, in clauses that ask nothing, beside the clause that asks, and the
+    # factor on their weights (Searcher.analyse).
     context: frozenset[str] = frozenset()
+    context_scale: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,7 @@ class Searcher:
         quoted = tuple(sorted(quoted_terms([question])))
         needs = question_needs(question)
         context = frozenset(self.lexicon.background_tokens(question)) - terms
+        asked_words = tuple(t for t in content if t not in context)
         return Query(
             question,
             content,
@@ -182,8 +185,9 @@ class Searcher:
             quoted,
             self.lexicon.asked_action(question),
             # The named amount is the one the asking sentence names, not a word of the background.
-            amount_ask(question, tuple(t for t in content if t not in context), needs, terms),
+            amount_ask(question, asked_words, needs, terms),
             context,
+            self._background_scale(asked_words, content, context),
         )
 
     def states_action(self, query: Query, row: int) -> bool:
@@ -235,26 +239,27 @@ class Searcher:
             haystack = self._haystacks[row] = plain(f"{doc.meta.title} {heading} {passage.text}")
         total = found = 0.0
         topic = False
-        background = self._background_scale(query)
         for token in query.content:
             weight = self.idf(token)
             if token in query.context:
                 # Background ("我当过多年组织委员,") is what the asker brings, not what the answer must state.
-                weight *= background
+                weight *= query.context_scale
             credit = self._credit(query, token, haystack, doc)
             total += weight
             found += weight * credit
             topic = topic or (credit > 0 and token not in query.place_terms)
         return (found / total if total else 0.0), topic
 
-    def _background_scale(self, query: Query) -> float:
+    def _background_scale(
+        self, asked_words: tuple[str, ...], content: tuple[str, ...], context: frozenset[str]
+    ) -> float:
         """The factor on background words' weights: ``context_word_weight`` each, and together at most that
         share of the asking clause's words, however long the background is."""
-        if not query.context:
+        if not context:
             return 1.0
         share = self.params.context_word_weight
-        asked = sum(self.idf(t) for t in query.content if t not in query.context)
-        said = sum(self.idf(t) for t in query.content if t in query.context)
+        asked = sum(self.idf(t) for t in asked_words)
+        said = sum(self.idf(t) for t in content if t in context)
         return min(share, share * asked / said) if said else share
 
     def _credit(self, query: Query, token: str, haystack: str, doc: Document) -> float:
@@ -282,10 +287,9 @@ class Searcher:
         """BM25 per question word, each word scored by its best alternative (itself, synonym, sub-word);
         background words (Query.context) weigh as in coverage."""
         scores = np.zeros(len(self.passages), dtype=np.float32)
-        background = self._background_scale(query)
         for token, alternatives in query.weights.items():
             if token in query.context:
-                alternatives = {term: w * background for term, w in alternatives.items()}
+                alternatives = {term: w * query.context_scale for term, w in alternatives.items()}
             best: np.ndarray | None = None
             for term, weight in alternatives.items():
                 if term in self._vocab:
