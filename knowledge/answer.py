@@ -15,8 +15,15 @@ from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, Span, clauses, number_spans
 from knowledge.concepts import concept_count, concept_items, listed_count
 from knowledge.documents import Document
-from knowledge.lexicon import Lexicon, plain
-from knowledge.numbers import amounts_in, states_date, states_frequency, states_location, unit_matches
+from knowledge.lexicon import Lexicon, contrasts, plain
+from knowledge.numbers import (
+    amounts_in,
+    check_verdict,
+    states_date,
+    states_frequency,
+    states_location,
+    unit_matches,
+)
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, asked_concept, enumerator
 
@@ -24,6 +31,8 @@ _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
 _BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
+TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
+TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
 TITLE_SHOWN_CHARS = 30
 
 
@@ -75,8 +84,13 @@ class Composer:
         for token, alternatives in query.weights.items():
             if token in query.place_terms or token in shared:
                 continue  # the document is already from that place; its name does not state the fact
+            if item and len(token) == 1:
+                continue  # "村" of "村正职干部" is not told apart by the item "…兼村(居)民小组长…"
             hit = max((w for term, w in alternatives.items() if term in low), default=0.0)
             score += hit * self._idf(token)
+        for side, other in contrasts(query.text):
+            if any(w in low for w in other) and not any(w in low for w in side):
+                score -= 2.0  # "村副职…待遇近24000元" does not answer a question about 正职
         needs = query.needs
         if needs.number:
             amounts = amounts_in(text)
@@ -296,16 +310,17 @@ class Composer:
             )
             for c, par, _f, q in items
         )
+        lead = _check_lead(query, items)
         quote_chars = self.params.quote_max_chars
         while True:
-            text = self._render(items, quote_chars)
+            text = lead + self._render(items, quote_chars, named=bool(query.places))
             if len(text.encode()) <= self.params.max_bytes or quote_chars <= 20:
                 break
             quote_chars -= 20
         while len(text.encode()) > self.params.max_bytes and len(items) > 1:
             items = items[:-1]
             sources = sources[: len(items)]
-            text = self._render(items, quote_chars)
+            text = lead + self._render(items, quote_chars, named=bool(query.places))
         return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), sources)
 
     def compose_author(self, query: Query, cand: Candidate) -> QAResult:
@@ -335,7 +350,8 @@ class Composer:
         )
         return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), (source,))
 
-    def _render(self, items: list[_Item], quote_chars: int) -> str:
+    def _render(self, items: list[_Item], quote_chars: int, *, named: bool) -> str:
+        """The reply for ``items``; ``named``: the question named its places (no hint to name one)."""
         if len(items) == 1:
             cand, par, fact_text, quote = items[0]
             place = cand.doc.meta.place.key
@@ -344,7 +360,7 @@ class Composer:
             lines.append(f"出处：{self.source_line(cand.doc, cand.passage.paragraph)}")
             return "\n".join(lines)
         marks = "①②③④⑤⑥"
-        lines = ["各地规定不同，分别是："]
+        lines = ["分别是："] if named else ["各地规定不同，分别是："]
         # Several places on one phone screen: each quote is kept short.
         quote_chars = min(quote_chars, MULTI_QUOTE_CHARS)
         for i, (cand, par, fact_text, quote) in enumerate(items):
@@ -352,8 +368,20 @@ class Composer:
             lines.append(f"{marks[i]}{place}：{fact_text}。")
             lines.append(f"  原文：{self._quoted(par, quote, quote_chars)}")
             lines.append(f"  出处：{self.source_line(cand.doc, cand.passage.paragraph)}")
-        lines.append("问题里带上县（市）名，可只看当地的规定。")
+        if not named:
+            lines.append("问题里带上县（市）名，可只看当地的规定。")
         return "\n".join(lines)
+
+
+def _check_lead(query: Query, items: list[_Item]) -> str:
+    """For "听说…3000元，对吧": a first line saying whether the document states the heard figure. Only
+    for a single fact with a figure to compare; the fact line itself always gives the document's figure."""
+    if not query.needs.claims or len(items) != 1:
+        return ""
+    verdict = check_verdict(query.needs.claims, items[0].fact)
+    if verdict is None:
+        return ""
+    return TEXT_CHECK_SAME if verdict else TEXT_CHECK_DIFFERENT
 
 
 def _fit_bytes(text: str, max_bytes: int) -> str:

@@ -35,6 +35,8 @@ _A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够算])[不没
 # not give, so that "谁" stays a topic word and the question is refused.
 _ASK_WORD_RE = re.compile(
     r"多少钱|多长时间|(?:在|从)?时间上|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
+    # "哪个县派的第一书记更多", "谁的待遇高": which side of a comparison; each named place is answered.
+    r"|哪个(?:县|市|州|地方|地区)|谁的(?=[^，。？?；]{0,12}[多少高低])"
     # "哪五件事", "哪几样", "几件": which items of a list; the list's name is the topic, not these words.
     r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
     # "能多拿点不", "多挣多少": asks for the extra pay (numbers.question_needs reads it), names no topic.
@@ -52,7 +54,10 @@ _LIGHT_VERBS = frozenset(
 # Where a question splits into sentences: at sentence ends and where the ask is announced ("…。请问…").
 # Clauses of one sentence belong together ("驻村干部冬天冷，上面有啥发的没": 冬天冷 is what is asked
 # about), and so do words typed apart by spaces ("智慧党建中心 花了多少").
-_QUESTION_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?]+|[，,：:]\s*(?=请问|想问|我想问|想了解|我想知道)")
+_QUESTION_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?：:]+|[，,]\s*(?=请问|想问|我想问|想了解|我想知道)")
+# A sentence opening with one of these is the question itself; what came before it is background, even
+# when it also asks ("六盘水在这方面落实得如何？请问该市共提拔了多少名干部").
+_ASK_OPENER_RE = re.compile(r"\s*(请问|想问|我想问|想了解|我想知道)")
 # A clause that asks: a question word, an A-not-A form or a closing question particle.
 _ASKS_RE = re.compile(
     r"多少|几|什么|啥|哪|怎|咋|如何|吗|么|呢|谁|是否|是不是|有没有|能不能|要不要|可不可以|多久|多长|多大|为何|"
@@ -73,6 +78,23 @@ _PERSON_ENDINGS = (
 )
 
 jieba.setLogLevel(logging.WARNING)
+
+
+def _question_parts(text: str) -> tuple[list[str], list[bool]]:
+    """The sentences of a question (split by _QUESTION_CLAUSE_SPLIT_RE) and, for each, whether the
+    asker ended it with a question mark."""
+    parts: list[str] = []
+    marked: list[bool] = []
+    start = 0
+    for m in _QUESTION_CLAUSE_SPLIT_RE.finditer(text):
+        if text[start : m.start()].strip():
+            parts.append(text[start : m.start()])
+            marked.append("?" in m.group() or "？" in m.group())
+        start = m.end()
+    if text[start:].strip():
+        parts.append(text[start:])
+        marked.append(False)
+    return parts, marked
 
 
 def _read_lines(name: str) -> list[str]:
@@ -96,6 +118,26 @@ def stopwords() -> frozenset[str]:
 def synonym_groups() -> tuple[frozenset[str], ...]:
     """Groups of interchangeable words (工资 = 报酬 = 待遇 …)."""
     return tuple(frozenset(line.split()) for line in _read_lines("synonyms.txt"))
+
+
+@cache
+def contrast_pairs() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Pairs of word groups naming two sides (正职 | 副职), both ways round (contrasts.txt)."""
+    pairs: list[tuple[frozenset[str], frozenset[str]]] = []
+    for line in _read_lines("contrasts.txt"):
+        left, right = (frozenset(side.split()) for side in line.split("|"))
+        pairs += [(left, right), (right, left)]
+    return tuple(pairs)
+
+
+def contrasts(question: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """The pairs whose first side ``question`` names and whose other side it does not: what it asks
+    about, against the words that would name the other side."""
+    return tuple(
+        (side, other)
+        for side, other in contrast_pairs()
+        if any(w in question for w in side) and not any(w in question for w in other)
+    )
 
 
 _QUOTE_MARKS = str.maketrans("", "", "“”‘’\"'「」『』")
@@ -239,8 +281,15 @@ class Lexicon:
         """Topic words said only in sentences that ask nothing, when another sentence asks: in "我给村党支部
         当过多年组织委员，想核对一下规矩。请问支部党员大会一般多久召开一次" the first sentence is background.
         Empty when every sentence asks, or none does."""
-        parts = [p for p in _QUESTION_CLAUSE_SPLIT_RE.split(text) if p.strip()]
+        parts, marked = _question_parts(text)
         asking = [_ASKS_RE.search(_NOT_ASKING_RE.sub("", p)) is not None for p in parts]
+        if any(marked):
+            # The asker's own question mark says which sentence asks: "村里几位副职干部托我打听，故有此一问：
+            # 宣恩县…待遇大约是多少？" (几位 in the first part counts people, it does not ask).
+            asking = [a and (m or i == len(parts) - 1) for i, (a, m) in enumerate(zip(asking, marked, strict=True))]
+        opened = [i for i, p in enumerate(parts) if _ASK_OPENER_RE.match(p) and asking[i]]
+        if opened:
+            asking = [a and i >= opened[-1] for i, a in enumerate(asking)]
         if len(parts) < 2 or all(asking) or not any(asking):
             return set()
         asked = {t for p, a in zip(parts, asking, strict=True) if a for t in self.content_tokens(p)}

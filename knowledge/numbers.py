@@ -31,6 +31,9 @@ NUMBER_TOKEN_RE = re.compile(rf"{_RANGE}(?:\s*(?:{_UNITS}))?(?:\s*/\s*[年月人
 
 _WANTS_NUMBER_RE = re.compile(
     r"多少|多不多|几[名个人项条种次户所家期倍]?|多大|多高|多长|多重|(?:什么|啥)(?:比例|金额|数额|面积|规模|保额)"
+    # A comparison of quantities ("哪个县派的第一书记更多", "谁的待遇高") wants each side's figure.
+    r"|(?:谁|哪个|哪家|哪边)[^，。？?；]{0,12}(?:更|比较)?(?:多|少|高|低)(?![^，。？?；]*[什啥怎咋])"
+    r"|更(?:多|少|高|低)(?=[呢吗啊些一点？?。！!\s]*$)"
 )
 # Words that want a figure only when nothing else is asked: "保额" wants one, "标准是参照啥定的" does not.
 _NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")
@@ -122,6 +125,35 @@ class QuestionNeeds:
     location: bool = False  # 哪里 / 什么地方: the clause naming where is the fact
     years: tuple[str, ...] = ()  # years the question names ("2017"): the answer must state them
     date: bool = False  # 哪年 / 哪天 / 几月: the answer must state a date
+    # A figure the asker heard and wants checked ("听说每月3000元，对吧" → "3000元"): it is asked for, not a
+    # topic the passage must share.
+    claims: tuple[str, ...] = ()
+
+
+# "…，是真的吗", "…对吧", "没错吧", "准不准": the asker states something and wants it checked.
+_CHECK_RE = re.compile(
+    # (spoken.standard_question has dropped the closing 吧 of "对吧" by the time this reads it)
+    r"(?:是真的|真的|对|没错|是这样|属实|准确|准|没记错|有这回事|有这事|靠谱|对不对|准不准|是不是)[吗吧么嘛]?[？?。！!\s]*$"
+)
+# A heard duration ("歇职最长能歇半年"): amounts_in reads counts and sums only.
+_CLAIMED_DURATION_RE = re.compile(
+    r"半(?:个月|年)|(?<![每一])(?:[一二两三四五六七八九十\d]+)(?:个月|年|天|周)(?!以来|底|初|末)"
+)
+
+
+def claimed_figures(question: str) -> tuple[str, ...]:
+    """The figures a checking question states ("听说宁德提拔了500名乡镇干部，没错吧" → ("500名",)); empty
+    when the question checks nothing or states no figure."""
+    if not _CHECK_RE.search(question):
+        return ()
+    found = tuple(a.text for a in amounts_in(question))
+    return found or tuple(m.group(0) for m in _CLAIMED_DURATION_RE.finditer(_YEAR_RE.sub("", question)))
+
+
+def is_claimed(token: str, claims: tuple[str, ...]) -> bool:
+    """Is question word ``token`` (part of) a heard figure: "3000" of "3000元", "半年"?"""
+    figure = any(ch.isdigit() or ch in "零一二两三四五六七八九十百千万亿半" for ch in token)
+    return figure and any(token in claim for claim in claims)
 
 
 _CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
@@ -213,12 +245,18 @@ def question_needs(question: str) -> QuestionNeeds:
     # asks something else (what, how, which).
     other_ask = date or _OTHER_ASK_RE.search(question) is not None
     money_only = unit == "元" and not listing and not other_ask
+    claims = claimed_figures(question)
+    if claims and unit is None:
+        # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count.
+        heard = next(iter(amounts_in(claims[0])), None)
+        unit = next((u for u in ("元", "人", "%") if heard is not None and unit_matches(heard, u)), None)
     return QuestionNeeds(
         number=(
             bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))
             or (not other_ask and _NAMES_A_FIGURE_RE.search(question) is not None)
             or money_only
             or _DURATION_RE.search(question) is not None
+            or bool(claims)
         )
         and not frequency,
         frequency=frequency,
@@ -229,6 +267,7 @@ def question_needs(question: str) -> QuestionNeeds:
         location=bool(_WANTS_LOCATION_RE.search(question)),
         years=tuple(dict.fromkeys(_YEAR_RE.findall(question))),
         date=date,
+        claims=claims,
     )
 
 
@@ -314,6 +353,38 @@ def states_date(text: str) -> bool:
 def states_frequency(text: str) -> bool:
     """True when ``text`` says how often something happens (每月一次, 每季度至少1次 …)."""
     return bool(_FREQUENCY_RE.search(text))
+
+
+_VALUE_RE = re.compile(r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*(万|亿)?")
+
+
+def amount_value(amount: Amount) -> float | None:
+    """The number an amount states, in its base unit ("3.876万元" → 38760, "五百名" → 500)."""
+    m = _VALUE_RE.search(amount.text)
+    if m is None:
+        return None
+    number = float(m.group(1)) if m.group(1)[0].isdigit() else cn_numeral_value(m.group(1))
+    if number is None:
+        return None
+    return number * {"万": 10_000, "亿": 100_000_000}.get(m.group(2) or "", 1)
+
+
+def check_verdict(claims: tuple[str, ...], fact: str) -> bool | None:
+    """Does ``fact`` state the heard figure (True), another figure of its kind (False), or neither
+    (None: no figure to compare, as for "半年" against "1至3个月")? The fact's last amount of that unit
+    is its figure ("由原来的每月2000元提高到4200元" states 4200元)."""
+    heard = [a for claim in claims for a in amounts_in(claim)]
+    if not heard:
+        return None
+    stated = [a for a in amounts_in(fact) if unit_matches(a, _base_unit(heard[0].unit))]
+    if not stated:
+        return None
+    return amount_value(stated[-1]) in {amount_value(a) for a in heard}
+
+
+def _base_unit(unit: str) -> str | None:
+    """The unit a question would ask for: 元 for 万元, 人 for 名; None for a plain count."""
+    return next((u for u in ("元", "人", "%") if unit_matches(Amount(0, 0, "", unit, None), u)), unit)
 
 
 def unit_matches(amount: Amount, unit: str | None) -> bool:

@@ -26,6 +26,7 @@ from knowledge.named_amount import AmountAsk, ClauseTable, amount_ask, amount_sp
 from knowledge.numbers import (
     QuestionNeeds,
     amounts_in,
+    is_claimed,
     question_needs,
     states_frequency,
     states_location,
@@ -96,6 +97,7 @@ class Candidate:
 
 
 SUBWORD_CREDIT = 0.9
+ASPECT_PARTICLES = "了过"
 _ENUM_RE = re.compile(
     r"^\s*(?:[（(]?([一二三四五六七八九十]+|\d+)[)）]?[.、．]?|([一二三四五六七八九十]+)是)"
 )
@@ -167,12 +169,18 @@ class Searcher:
 
     def analyse(self, question: str) -> Query:
         """Cut the question into topic words, expand synonyms, read what it asks for."""
-        content = tuple(self.lexicon.content_tokens(question))
+        needs = question_needs(question)
+        content = tuple(
+            # A figure the asker heard is what is checked, not a word the answer must share: a wrong one
+            # ("听说每月3000元，对吧") would pull the passage stating the right one down.
+            t
+            for t in self.lexicon.content_tokens(question)
+            if not is_claimed(t, needs.claims)
+        )
         entries = places_in_text(question)
         places = tuple(dict.fromkeys(e.name for e in narrowest(entries)))
         terms = frozenset(t.lower() for e in entries for t in e.terms)
         quoted = tuple(sorted(quoted_terms([question])))
-        needs = question_needs(question)
         context = frozenset(self.lexicon.background_tokens(question)) - terms
         asked_words = tuple(t for t in content if t not in context)
         return Query(
@@ -201,7 +209,7 @@ class Searcher:
         forms = {action, *self.lexicon.synonyms_of(action)}
         if len(action) == 2:
             # A two-character verb is often split by its aspect particle: 减负 → "减了负", 开会 → "开过会".
-            forms |= {f"{action[0]}{p}{action[1]}" for p in "了过"}
+            forms |= {f"{action[0]}{p}{action[1]}" for p in ASPECT_PARTICLES}
         return any(f in text for f in forms)
 
     def amount_spans(self, query: Query, row: int) -> tuple[Span, ...] | None:
@@ -268,6 +276,8 @@ class Searcher:
             return 1.0 if doc_in_places(doc, query.places) else 0.0
         if token in haystack or self._synonym_in(token, haystack):
             return 1.0
+        if len(token) == 2 and any(f"{token[0]}{p}{token[1]}" in haystack for p in ASPECT_PARTICLES):
+            return 1.0  # a verb-object word split by its aspect particle: 减负 → "减了负", 开会 → "开过会"
         # A compound stated by its parts ("贫困标准" ~ "贫困…标准") counts for the parts found, but only
         # with its head, the last part: "帮扶资金" does not state a "工作经费" for sharing 工作.
         parts = self.lexicon.subwords(token)
@@ -324,8 +334,13 @@ class Searcher:
             doc = self.documents[passage.doc_id]
             lex_n = float(lexical[row]) / lex_max
             coverage, states_topic = self.coverage(query, row)
+            states_action = self.states_action(query, row)
             score = (1 - w) * lex_n + w * (float(c) - cos_min) / spread
             score += self._bonus(query, passage, doc) + self.params.coverage_weight * coverage
+            if query.action is not None and len(query.action) > 1 and states_action:
+                # "鲁甸咋给基层减负的" prefers the passage that says it did (减了负), as a how-much question
+                # prefers one stating an amount. (A one-character verb is found inside other words: 交 in 交流.)
+                score += self.params.number_bonus
             place_match = bool(query.places) and doc_in_places(doc, query.places)
             out.append(
                 Candidate(
@@ -340,7 +355,7 @@ class Searcher:
                     dense_rank.get(row),
                     place_match,
                     states_topic,
-                    self.states_action(query, row),
+                    states_action,
                     self.amount_spans(query, row),
                 )
             )

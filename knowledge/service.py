@@ -23,7 +23,15 @@ from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
 from knowledge.lexicon import Lexicon
 from knowledge.results import QAResult
-from knowledge.search import Candidate, Query, Searcher, SearchParams, asked_concept, enumerator
+from knowledge.search import (
+    Candidate,
+    Query,
+    Searcher,
+    SearchParams,
+    asked_concept,
+    doc_in_places,
+    enumerator,
+)
 from knowledge.sections import only_headings
 from knowledge.spoken import standard_question
 
@@ -204,6 +212,9 @@ class KnowledgeService:
             ranked = local + [c for c in ranked if c not in local]
         if asks_for_author(question):
             return self._author_decision(query, ranked)
+        if len(query.places) > 1 and (each := self._named_places(query, ranked)):
+            # "宣恩和鲁甸比，谁派的第一书记多": each named place answers for itself.
+            return Decision(query, ranked, each)
         best = self._best(query, ranked)
         if not answerable(query, best, self.gate_params):
             return Decision(query, ranked, [])
@@ -289,6 +300,17 @@ class KnowledgeService:
     def _local(query: Query, cand: Candidate) -> bool:
         """Is ``cand`` from the place the question names (or national)? Always true when it names none."""
         return not query.places or cand.place_match or not cand.doc.meta.place.key
+
+    def _named_places(self, query: Query, ranked: list[Candidate]) -> list[Candidate]:
+        """A question naming several places: the answering passage of each, in the order named (empty when
+        none answers from its own documents; a national rule then answers for all)."""
+        chosen: list[Candidate] = []
+        for place in query.places:
+            own = [c for c in ranked if doc_in_places(c.doc, (place,)) and c not in chosen]
+            best = self._best(query, own)
+            if best is not None and answerable(query, best, self.gate_params):
+                chosen.append(best)
+        return chosen[: self.answer_params.max_places]
 
     def _other_places(self, query: Query, ranked: list[Candidate], best: Candidate) -> list[Candidate]:
         """Where counties differ and the question names none: the best passage of each other county."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.lexicon import Lexicon, plain, quoted_terms
+from knowledge.lexicon import Lexicon, contrasts, plain, quoted_terms
 
 
 def test_domain_words_and_places_are_kept_whole() -> None:
@@ -182,6 +182,36 @@ def test_background_clauses_are_told_from_the_clause_that_asks() -> None:
     assert lex.background_tokens("第一书记工作经费有多少") == set()
     # Every clause asks, or none does: nothing is background.
     assert lex.background_tokens("第一书记有经费吗，有多少？") == set()
+
+
+def test_the_question_mark_and_an_opening_please_say_which_sentence_asks() -> None:
+    lex = Lexicon()
+    # 几位 counts people in a statement; the asker's own question mark ends the sentence that asks, and a
+    # colon ends the one before it.
+    background = lex.background_tokens(
+        "村里几位副职干部常托我打听外地的待遇情况，故有此一问：宣恩县村副职干部一年待遇多少？"
+    )
+    assert {"打听", "外地"} <= background and "宣恩县" not in background
+    # A sentence that asks, before the one opened by 请问, is lead-in.
+    background = lex.background_tokens("有人说脱贫一线出干部，六盘水落实得如何？请问该市从一线提拔了多少名干部？")
+    assert "落实" in background and "提拔" not in background
+    # Without a question mark anywhere, a sentence asking with 几 is not told apart.
+    assert lex.background_tokens("第一书记有经费吗。有多少") == set()
+
+
+def test_comparison_and_demonstrative_words_name_no_topic() -> None:
+    lex = Lexicon()
+    assert lex.content_tokens("宣恩和鲁甸比，哪个县派的驻村第一书记更多") == ["宣恩", "鲁甸", "派", "驻村第一书记"]
+    assert "谁" not in lex.content_tokens("鲁甸和宣恩比，村正职干部谁的待遇更高")
+    assert "这笔" not in lex.content_tokens("请问这笔资金总额是多少")
+    # 谁 asking for a person stays a topic word (the documents name no one for it).
+    assert "谁" in lex.content_tokens("宣恩县委书记是谁")
+
+
+def test_contrasting_sides_are_read_from_the_question() -> None:
+    sides = contrasts("村正职干部待遇多少")
+    assert any("副职" in other for _side, other in sides)
+    assert contrasts("正职和副职差多少") == ()  # both sides named: no contrast
 
 
 def test_the_asked_action_is_in_the_how_words_own_sentence() -> None:

@@ -7,6 +7,8 @@ import pytest
 from knowledge.numbers import (
     amounts_in,
     arabic_amount,
+    check_verdict,
+    claimed_figures,
     is_money_word,
     is_ordinal_word,
     question_needs,
@@ -228,3 +230,31 @@ def test_ordinal_words_are_recognised() -> None:
 def test_times_per_period_written_with_a_slash_asks_how_often() -> None:
     assert question_needs("支委会 几次/月").frequency
     assert question_needs("党课 次/季度").frequency
+
+
+def test_a_checking_question_asks_for_the_figure_it_states() -> None:
+    assert claimed_figures("听说鲁甸村正职干部现在每月3000元，对？") == ("3000元",)
+    assert claimed_figures("我记得宁德提拔了五百名乡镇干部，没错") == ("五百名",)
+    assert claimed_figures("听说歇职最长能歇半年，是真的吗？") == ("半年",)
+    assert claimed_figures("2016年以来提拔了多少干部") == ()  # asks, checks nothing
+    assert claimed_figures("支部党员大会是每季度开一次，对吗") == ()  # no figure to check
+    needs = question_needs("听说鲁甸村正职干部现在每月3000元，对？")
+    assert needs.number and needs.unit == "元" and needs.claims == ("3000元",)
+    assert question_needs("我记得宁德提拔了500名乡镇干部，没错").unit == "人"
+
+
+def test_the_verdict_compares_the_facts_own_figure() -> None:
+    assert check_verdict(("38760元",), "村主职干部工资达3.876万元/年") is True
+    # The figure a rise ends at is the fact's; the old one it started from is not.
+    assert check_verdict(("2000元",), "正职待遇由原来的每月2000元提高到4200元") is False
+    assert check_verdict(("500名",), "提拔重用脱贫一线乡镇干部230名") is False
+    assert check_verdict(("半年",), "视轻重给予1至3个月的歇职处理") is None  # nothing to compare
+    assert check_verdict(("500名",), "共开列整改通知文件40份") is None  # no figure of that kind
+
+
+def test_a_comparison_of_quantities_asks_for_each_figure() -> None:
+    assert question_needs("宣恩和鲁甸比，哪个县派的驻村第一书记更多？").number
+    assert question_needs("鲁甸和宣恩比，村正职干部谁的待遇更高？").number
+    assert not question_needs("有没有更多的支持政策").number
+    assert not question_needs("哪个部门负责考核").number
+

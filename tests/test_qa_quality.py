@@ -464,3 +464,52 @@ def test_method_questions_and_counts_asked_as_many_or_not(corpus_service: Knowle
 def test_a_compound_with_a_one_character_head_needs_the_head(corpus_service: KnowledgeService) -> None:
     # "退休干部" shares 退休 with 退休金 but is not a pension.
     assert not corpus_service.ask("村干部的退休金怎么算").found
+
+
+def test_a_question_naming_two_places_is_answered_for_each(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("宣恩和鲁甸比，哪个县派的驻村第一书记更多？")
+    assert result.found and [s.place for s in result.sources] == ["湖北省宣恩县", "云南省鲁甸县"], result.answer
+    assert "277人" in result.answer and "112名" in result.answer
+    assert "带上县" not in result.answer  # no hint to name a place: the question named two
+    result = corpus_service.ask("鲁甸和宣恩比，村正职干部谁的待遇更高？")
+    assert result.found and "4200元" in result.answer and "38760元" in result.answer, result.answer
+
+
+def test_a_clause_about_the_other_side_of_a_pair_is_not_the_fact(corpus_service: KnowledgeService) -> None:
+    # "村副职定补干部待遇近24000元" shares 村, 干部 and 待遇 with the question, but it is about 副职.
+    _answers(corpus_service, "宣恩村正职干部待遇多少", "38760元")
+    _answers(corpus_service, "宣恩村副职干部待遇多少", "24000元")
+    # "党支部书记兼村(居)民小组长达600元" is not the pay of 正职 for sharing 村.
+    _answers(corpus_service, "鲁甸村正职干部待遇多少", "4200元")
+
+
+def test_a_heard_figure_is_checked_against_the_document(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("听说鲁甸村正职干部现在每月3000元，对吧？")
+    first, fact = result.answer.splitlines()[:2]
+    assert result.found and "不同" in first and "4200元" in fact, result.answer
+    result = corpus_service.ask("我记得宁德提拔了230名脱贫一线乡镇干部，没错吧")
+    first, fact = result.answer.splitlines()[:2]
+    assert result.found and "一致" in first and "230名" in fact, result.answer
+    # A heard duration is not compared; the document's own is given.
+    result = _answers(corpus_service, "听说宣恩不称职村干部歇职最长能歇半年，是真的吗？", "1至3个月")
+    assert "一致" not in result.answer and "不同" not in result.answer
+    # A heard figure does not make an out-of-scope question answerable.
+    assert not corpus_service.ask("听说鲁甸农村低保每月500元，是真的吗").found
+
+
+def test_a_verb_split_by_its_aspect_particle_is_the_asked_action(corpus_service: KnowledgeService) -> None:
+    # The document says "切实为基层减了压减了负".
+    _answers(corpus_service, "鲁甸咋给基层减负的", "减了负")
+
+
+def test_a_lead_in_before_the_asking_sentence_is_background(corpus_service: KnowledgeService) -> None:
+    _answers(
+        corpus_service,
+        "村里几位副职干部常托我打听外地的待遇情况，故有此一问：宣恩县村副职定补干部一年的待遇大约是多少？",
+        "24000",
+    )
+    _answers(
+        corpus_service,
+        "常有人说脱贫一线是干部成长的地方，六盘水在这方面落实得如何？请问该市从脱贫攻坚一线共提拔了多少名干部？",
+        "1568人",
+    )
