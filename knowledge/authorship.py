@@ -16,7 +16,7 @@ from knowledge.documents import Document
 # "是谁", "叫啥", "叫什么名字", "哪位": a name is asked for.
 _NAME_ASK_RE = re.compile(r"是谁|叫啥|叫什么|哪位|哪个领导|哪个人")
 # ...and it is the name of whoever spoke or wrote.
-_AUTHORED_RE = re.compile(r"发言|讲话|介绍|交流|作者|撰写|署名|执笔|演讲|写的|写了|报告|讲的|上台|讲“")
+_AUTHORED_RE = re.compile(r"发言|讲话|介绍|交流|作者|撰写|署名|执笔|演讲|写的|写了|报告|讲的|上台|讲“|上讲")
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 
 

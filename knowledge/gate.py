@@ -49,9 +49,9 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         amounts = amounts_in(text)
         if not amounts:
             return False
-        if needs.unit in ("人", "元", "%") and not any(unit_matches(a, needs.unit) for a in amounts):
+        if needs.unit in ("人", "元", "%", "平方米") and not any(unit_matches(a, needs.unit) for a in amounts):
             # "全县一共有多少党员" is not answered by a passage counting villages and yuan, "能多拿点" by
-            # one counting people, nor "奖励按报酬的几成发" by a yearly wage.
+            # one counting people, "奖励按报酬的几成发" by a yearly wage, nor "面积多少平方米" by a count.
             return False
     if needs.frequency and not states_frequency(text):
         return False
@@ -62,7 +62,8 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
-    return cand.states_action and cand.states_amount
+    # "…贷款的还款期限是怎么规定的" is not answered by a passage naming the loan and no 期限.
+    return cand.states_action and cand.states_attribute and cand.states_amount
 
 
 def _dates_the_topic(query: Query, text: str) -> bool:

@@ -69,6 +69,22 @@ _NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
 _MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
+# "…贷款的还款期限是怎么规定的", "预备期是什么": the word before these asks for one thing about the topic.
+_ATTRIBUTE_ASK_RE = re.compile(
+    r"(?:是|要)?(?:怎么|如何|怎样|咋)\s*(?:个)?\s*(?:规定|算|计算|确定)的?|有\s*(?:什么|啥|哪些|何)\s*(?:要求|规定|讲究)"
+    r"|(?:是|指)\s*(?:什么|啥)"
+)
+# Words that ask about the topic as a whole ("主要做法是什么", "有什么要求"): any passage on it may answer.
+_GENERIC_ATTRIBUTES = frozenset(
+    {"做法", "办法", "方法", "内容", "意思", "含义", "要求", "规定", "情况", "目的", "作用", "措施", "经验",
+     "特点", "重点", "政策", "机制", "模式", "路子", "思路", "原则", "流程", "程序", "步骤", "形式", "方式",
+     "主题", "名字", "名称", "成效", "效果", "结果", "好处", "任务", "职责", "条件", "标准", "制度", "举措",
+     "工作", "具体", "核心", "关键", "意义", "概念", "定义", "途径", "手段", "安排", "规矩", "说法", "依据",
+     # Figures ("人数有什么要求"): an amount of the kind states them, in whatever words.
+     "人数", "数量", "数目", "个数", "次数", "金额", "数额", "额度", "比例",
+     # "“一月随访”后面是什么": where in a list, not a thing named
+     "后面", "前面", "后头", "前头", "下一句", "上一句", "下一条", "上一条", "之后", "之前", "接着"}
+)
 # "咋给基层减负", "怎么对不合格党员处置": a preposition after the how-word puts its object before the verb.
 _PREPOSITIONS = frozenset({"给", "对", "把", "向", "跟", "为", "替", "帮", "让", "被", "从", "在", "同"})
 # Words naming who a rule is for end in one of these ("驻村第一书记", "两委委员", "老党员", "村医").
@@ -315,6 +331,23 @@ class Lexicon:
                     action = next((t for t in rest if t not in stop), None)
                     return None if action in _LIGHT_VERBS else action
         return None
+
+    def asked_attribute(self, text: str) -> str | None:
+        """The one thing a question asks about its topic: "贷款的还款期限是怎么规定的" → "还款期限"; None when it
+        asks about the topic as a whole ("主要做法是什么") or in no such form.
+
+        A passage that never names it does not answer, however much of the topic it shares.
+        """
+        m = _ATTRIBUTE_ASK_RE.search(text)
+        if m is None:
+            return None
+        # In the ask's own clause: "队长由谁担任，有什么规定" asks about the 队长 clause, not a thing called 担任.
+        clause = re.split(r"[，,。；;？?！!]", text[: m.start()])[-1]
+        before = self.content_tokens(clause)
+        word = before[-1] if before else None
+        if word is None or len(word) < 2 or word in _GENERIC_ATTRIBUTES or word in _HOW_WORDS:
+            return None
+        return word
 
     def subwords(self, token: str) -> tuple[str, ...]:
         """Shorter words inside a compound token ("贫困标准" → 贫困, 标准); empty for simple words."""

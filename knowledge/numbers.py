@@ -82,8 +82,8 @@ _Q_PERIOD = (
     (re.compile(r"一年|每年|年薪|全年|年工资|每一年|年度|一年能"), "year"),
 )
 _Q_UNITS = (
+    (re.compile(r"比例|百分之|百分比|几成"), "%"),  # before 多大: "占多大比例" asks a share
     (re.compile(r"平方米|面积|多大"), "平方米"),
-    (re.compile(r"比例|百分之|百分比|几成"), "%"),
     (re.compile(r"人次"), "人次"),
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
     # "多少扶持钱": the money word may follow a few characters after 多少.
@@ -135,6 +135,7 @@ _CHECK_RE = re.compile(
     # (spoken.standard_question has dropped the closing 吧 of "对吧" by the time this reads it)
     r"(?:是真的|真的|对|没错|是这样|属实|准确|准|没记错|有这回事|有这事|靠谱|对不对|准不准|是不是)[吗吧么嘛]?[？?。！!\s]*$"
 )
+_STANDARD_ASK_RE = re.compile(r"标准\s*(?:是|为)?\s*(?:什么|啥|多少)|标准\s*(?:是)?\s*(?:怎么|如何|咋)\s*(?:规定|定)")
 # A heard duration ("歇职最长能歇半年"): amounts_in reads counts and sums only.
 _CLAIMED_DURATION_RE = re.compile(
     r"半(?:个月|年)|(?<![每一])(?:[一二两三四五六七八九十\d]+)(?:个月|年|天|周)(?!以来|底|初|末)"
@@ -246,6 +247,8 @@ def question_needs(question: str) -> QuestionNeeds:
     other_ask = date or _OTHER_ASK_RE.search(question) is not None
     money_only = unit == "元" and not listing and not other_ask
     claims = claimed_figures(question)
+    # "津贴的发放标准是什么": the standard of a sum of money is a figure ("“五好”标准是什么" is a list).
+    money_standard = _STANDARD_ASK_RE.search(question) is not None and any(m in question for m in MONEY_WORDS)
     if claims and unit is None:
         # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count.
         heard = next(iter(amounts_in(claims[0])), None)
@@ -257,6 +260,7 @@ def question_needs(question: str) -> QuestionNeeds:
             or money_only
             or _DURATION_RE.search(question) is not None
             or bool(claims)
+            or money_standard
         )
         and not frequency,
         frequency=frequency,

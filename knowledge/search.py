@@ -63,6 +63,7 @@ class Query:
     quoted: tuple[str, ...] = ()  # terms the question puts in quotes (“五项制度”): named concepts
     action: str | None = None  # the verb of a how-to question ("怎么转组织关系" → "转")
     amount: AmountAsk | None = None  # the named amount asked for ("工作经费" in 元, "党员" in 人)
+    attribute: str | None = None  # the one thing asked about the topic ("还款期限"; Lexicon.asked_attribute)
     # Words said only as background, in clauses that ask nothing, beside the clause that asks, and the
     # factor on their weights (Searcher.analyse).
     context: frozenset[str] = frozenset()
@@ -87,6 +88,7 @@ class Candidate:
     # sharing only 宁德).
     states_topic: bool = True
     states_action: bool = True  # it states the verb a how-to question asks about (Query.action)
+    states_attribute: bool = True  # it names the thing asked about the topic (Query.attribute)
     # Where it states the named amount the question asks for (None: the question asks for none).
     amount_at: tuple[Span, ...] | None = None
 
@@ -183,6 +185,7 @@ class Searcher:
         quoted = tuple(sorted(quoted_terms([question])))
         context = frozenset(self.lexicon.background_tokens(question)) - terms
         asked_words = tuple(t for t in content if t not in context)
+        attribute = self.lexicon.asked_attribute(question)
         return Query(
             question,
             content,
@@ -194,8 +197,9 @@ class Searcher:
             self.lexicon.asked_action(question),
             # The named amount is the one the asking sentence names, not a word of the background.
             amount_ask(question, asked_words, needs, terms),
-            context,
-            self._background_scale(asked_words, content, context),
+            attribute=None if attribute in terms else attribute,
+            context=context,
+            context_scale=self._background_scale(asked_words, content, context),
         )
 
     def states_action(self, query: Query, row: int) -> bool:
@@ -211,6 +215,17 @@ class Searcher:
             # A two-character verb is often split by its aspect particle: 减负 → "减了负", 开会 → "开过会".
             forms |= {f"{action[0]}{p}{action[1]}" for p in ASPECT_PARTICLES}
         return any(f in text for f in forms)
+
+    def states_attribute(self, query: Query, row: int) -> bool:
+        """Does passage ``row`` name the thing asked about the topic (itself, a synonym, or its head word:
+        "期限" for 还款期限)?"""
+        if query.attribute is None:
+            return True
+        text = self._plain_texts.get(row)
+        if text is None:
+            text = self._plain_texts[row] = plain(self.passages[row].text)
+        doc = self.documents[self.passages[row].doc_id]
+        return self._credit(query, query.attribute, text, doc) >= 0.5
 
     def amount_spans(self, query: Query, row: int) -> tuple[Span, ...] | None:
         """Where passage ``row`` states the named amount the question asks for (knowledge.named_amount);
@@ -356,6 +371,7 @@ class Searcher:
                     place_match,
                     states_topic,
                     states_action,
+                    self.states_attribute(query, row),
                     self.amount_spans(query, row),
                 )
             )

@@ -238,7 +238,14 @@ class KnowledgeService:
         state most of the question's other words."""
         if ranked:
             top = ranked[0]
-            about = top.place_match if query.places else top.coverage >= self.gate_params.strong_coverage
+            # Which document: the place named, or else one the best passage or the title says it is about
+            # ("讲五抓五促那个组织部长叫啥" names the title's “五抓五促”).
+            about = (
+                top.place_match
+                if query.places
+                else top.coverage >= self.gate_params.strong_coverage
+                or any(len(t) >= 3 and t in top.doc.meta.title for t in query.content)
+            )
             if about and author_sentence(top.doc) is not None:
                 return Decision(query, ranked, [top], author=True)
         return Decision(query, ranked, [])

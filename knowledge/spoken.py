@@ -27,6 +27,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
     (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
     (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
+    (re.compile(r"叫个"), "叫"),  # 叫个啥名字 → 叫什么名字
+    # "要够几个人才能设": a head count before 才 ("only then"), which jieba would read as 人才 (talent).
+    (re.compile(r"(几|多少|[\d一二两三四五六七八九十]+)(个|名)?人才(?=能|可以|可|算|够|行|设|开)"), r"\1\2人 才"),
+    # Voice-input fillers ("支部党员大会呃一般多久开", "就是说", "你看"): they say nothing.
+    (re.compile(r"[呃嗯]+|就是说|你看"), " "),
     # "咋个培训法" / "怎么个搞法": the method of doing it is asked by the verb alone.
     (re.compile(r"(怎么|怎样|如何) ?个?([\u4e00-\u9fff]{1,2}?)法(?![规律定子])"), r"\1 \2"),
     # "冷得很", "难得很": a degree complement ("very"); jieba would glue 得 to the word it follows.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.lexicon import Lexicon, contrasts, plain, quoted_terms
 
 
@@ -219,3 +221,20 @@ def test_the_asked_action_is_in_the_how_words_own_sentence() -> None:
     assert lex.asked_action("六盘水在这方面落实得如何？请问该市一共提拔了多少名干部") is None
     assert lex.asked_action("请问该县考核差的党委如何处理") == "处理"
     assert lex.content_tokens("请问该市一共提拔了多少名干部") == ["提拔", "干部"]
+
+
+@pytest.mark.parametrize(
+    ("question", "attribute"),
+    [
+        ("凤庆创业致富贷款的利息是怎么算的", "利息"),
+        ("预备党员的预备期是怎么 规定的", "预备期"),  # as spoken.standard_question spaces it
+        ("对村干部的学历和年龄有什么要求", "年龄"),
+        ("宁德的主要做法是什么", None),  # asks about the topic as a whole
+        ("对正式党员人数有什么要求", None),  # a figure: an amount states it
+        ("“一月随访”后面是什么", None),  # a place in a list
+        ("攻坚队的队长由谁担任，有什么规定", None),  # the ask's own clause names nothing
+        ("第一书记工作经费有多少", None),  # not this form of question
+    ],
+)
+def test_the_thing_asked_about_a_topic(question: str, attribute: str | None) -> None:
+    assert Lexicon().asked_attribute(question) == attribute

@@ -513,3 +513,30 @@ def test_a_lead_in_before_the_asking_sentence_is_background(corpus_service: Know
         "常有人说脱贫一线是干部成长的地方，六盘水在这方面落实得如何？请问该市从脱贫攻坚一线共提拔了多少名干部？",
         "1568人",
     )
+
+
+def test_a_thing_asked_about_the_topic_must_be_named(corpus_service: KnowledgeService) -> None:
+    # The 凤庆 passages name the loan and its total, never a repayment term; the built-in note names 预备党员
+    # and no 预备期.
+    assert not corpus_service.ask("凤庆那个党员创业致富贷款的还款期限是怎么规定的").found
+    assert not corpus_service.ask("预备党员的预备期是怎么规定的").found
+    # Words asking about the topic as a whole, a figure, or a place in a list name nothing to find.
+    _answers(corpus_service, "设支部委员会对正式党员人数有什么要求", "7人")
+    _answers(corpus_service, "鲁甸督查交办机制里“一月随访”后面是什么", "一季督促")
+
+
+def test_the_standard_of_a_sum_of_money_is_a_figure(corpus_service: KnowledgeService) -> None:
+    # 六盘水 names the allowance among other benefits and states no sum for it.
+    assert not corpus_service.ask("六盘水驻村干部艰苦边远地区津贴的发放标准是什么").found
+    _answers(corpus_service, "鲁甸村（社区）正职干部的待遇标准是多少", "4200元")
+
+
+def test_an_area_asked_needs_an_area_stated(corpus_service: KnowledgeService) -> None:
+    # "新建村民小组活动场所305个" counts places; it states no floor area.
+    assert not corpus_service.ask("鲁甸村民小组活动场所面积要达到多少平方米").found
+    _answers(corpus_service, "宁德村主干中经济能人占多大比例", "63%")  # 多大比例 asks a share
+
+
+def test_spoken_checks_and_choices_of_period(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "支委会多久开一回来着，按月还是按季", "每月")
+    _answers(corpus_service, "在论坛上讲五抓五促的那个组织部长叫个啥名字嘞", "郭学斌")

@@ -57,3 +57,18 @@ def test_standard_form_is_what_the_question_readers_see() -> None:
 )
 def test_closing_particles_degree_words_and_method_forms(spoken: str, standard: str) -> None:
     assert standard_question(spoken) == standard
+
+
+@pytest.mark.parametrize(
+    ("spoken", "standard"),
+    [
+        ("支部党员大会呃一般多久开", "支部党员大会 一般多久开"),  # voice-input fillers
+        ("就是说这个钱你看够不够", " 这个钱 够不够"),
+        ("额度是多少", "额度是多少"),  # 额 of 额度 is not a filler
+        ("要够几个人才能设支委会", "要够几个人 才能设支委会"),  # a head count before 才, not 人才
+        ("村里人才能不能留住", "村里人才能不能留住"),
+        ("那个部长叫个啥名字", "那个部长叫什么名字"),
+    ],
+)
+def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: str) -> None:
+    assert standard_question(spoken) == standard
