@@ -22,6 +22,7 @@ from knowledge.numbers import (
     states_date,
     states_frequency,
     states_location,
+    states_time,
     unit_matches,
 )
 from knowledge.results import QAResult, Source
@@ -105,6 +106,9 @@ class Composer:
             score += 2.0
         if needs.date and states_date(text):
             score += 2.0  # "哪年出台的" is answered by the clause stating the date
+        if needs.when and states_time(text):
+            # "一般放在什么时候开" by the clause saying when ("安排在第四季度"; fact_span adds it to how often).
+            score += 2.0
         if needs.location and states_location(text):
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
@@ -141,6 +145,15 @@ class Composer:
             after = [s for s in spans if s.start >= end and amounts_in(text[s.start : s.end])]
             if after:
                 end = after[0].end
+        if needs.when and not _says_when(text[start:end]):
+            # "组织生活会一般每年召开一次，通常安排在第四季度": how often, then when, in one sentence.
+            following = next((s for s in spans if s.start >= end), None)
+            if (
+                following is not None
+                and _says_when(text[following.start : following.end])
+                and not any(ch in _SENTENCE_END for ch in text[end - 1 : following.start])
+            ):
+                end = following.end
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:
             start, end = self._narrow_enumeration(query, text, start, end)
@@ -371,6 +384,11 @@ class Composer:
         if not named:
             lines.append("问题里带上县（市）名，可只看当地的规定。")
         return "\n".join(lines)
+
+
+def _says_when(text: str) -> bool:
+    """``text`` says when (a date or time of year), not only how often."""
+    return states_time(text) and not states_frequency(text)
 
 
 def _check_lead(query: Query, items: list[_Item]) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from knowledge.chunking import split_sentences
 from knowledge.lexicon import plain
-from knowledge.numbers import amounts_in, states_date, states_frequency, unit_matches
+from knowledge.numbers import amounts_in, states_date, states_frequency, states_time, unit_matches
 from knowledge.search import Candidate, Query
 
 
@@ -59,11 +59,26 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         # "凤庆县是哪年脱贫摘帽的" is not answered by a passage about the county stating no date, nor by
         # "全县2015年末贫困人口仍有4万人": the date must be stated in a sentence about what is asked.
         return False
+    if needs.when and not _times_the_topic(query, text):
+        # "绩效奖励每年什么时候发放" is not answered by a passage saying only that the reward exists, nor
+        # by one dating something else in another sentence ("2016年以来,提拔…;…建立绩效奖励制度").
+        return False
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
     # "…贷款的还款期限是怎么规定的" is not answered by a passage naming the loan and no 期限.
     return cand.states_action and cand.states_attribute and cand.states_amount
+
+
+def _times_the_topic(query: Query, text: str) -> bool:
+    """Does a sentence of ``text`` say when, and name a word the question asks about (itself: a part such as
+    干部 of 村干部 in "提拔重用…乡镇干部" does not make that sentence about 村干部)?"""
+    words = [t for t in query.content if t not in query.place_terms and t not in query.context]
+    for start, end in split_sentences(text):
+        sentence = plain(text[start:end])
+        if states_time(sentence) and any(w in sentence for w in words):
+            return True
+    return False
 
 
 def _dates_the_topic(query: Query, text: str) -> bool:

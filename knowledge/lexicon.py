@@ -55,6 +55,11 @@ _LIGHT_VERBS = frozenset(
 # Clauses of one sentence belong together ("驻村干部冬天冷，上面有啥发的没": 冬天冷 is what is asked
 # about), and so do words typed apart by spaces ("智慧党建中心 花了多少").
 _QUESTION_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?：:]+|[，,]\s*(?=请问|想问|我想问|想了解|我想知道)")
+# A clause of the asker saying who they are ("我刚派到鲁甸驻村，", "俺是老支书，"); not "我们村…" (a situation)
+# nor "我记得…" / "我听说…" (what is to be checked).
+_SELF_INTRO_RE = re.compile(
+    r"(\s*(?:我(?![们村县市乡镇记听想觉看知问估猜以])|俺(?![们记听想觉])|本人)[^，,]*)[，,]"
+)
 # A sentence opening with one of these is the question itself; what came before it is background, even
 # when it also asks ("六盘水在这方面落实得如何？请问该市共提拔了多少名干部").
 _ASK_OPENER_RE = re.compile(r"\s*(请问|想问|我想问|想了解|我想知道)")
@@ -72,7 +77,7 @@ _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"}
 # "…贷款的还款期限是怎么规定的", "预备期是什么": the word before these asks for one thing about the topic.
 _ATTRIBUTE_ASK_RE = re.compile(
     r"(?:是|要)?(?:怎么|如何|怎样|咋)\s*(?:个)?\s*(?:规定|算|计算|确定)的?|有\s*(?:什么|啥|哪些|何)\s*(?:要求|规定|讲究)"
-    r"|(?:是|指)\s*(?:什么|啥)"
+    r"|(?:是|指)\s*(?:什么|啥)|是\s*多少"
 )
 # Words that ask about the topic as a whole ("主要做法是什么", "有什么要求"): any passage on it may answer.
 _GENERIC_ATTRIBUTES = frozenset(
@@ -81,7 +86,10 @@ _GENERIC_ATTRIBUTES = frozenset(
      "主题", "名字", "名称", "成效", "效果", "结果", "好处", "任务", "职责", "条件", "标准", "制度", "举措",
      "工作", "具体", "核心", "关键", "意义", "概念", "定义", "途径", "手段", "安排", "规矩", "说法", "依据",
      # Figures ("人数有什么要求"): an amount of the kind states them, in whatever words.
-     "人数", "数量", "数目", "个数", "次数", "金额", "数额", "额度", "比例",
+     "人数", "数量", "数目", "个数", "次数", "金额", "数额", "额度", "比例", "总额", "总数", "总量", "合计", "规模",
+     "水平", "幅度",
+     # When ("以前是多少", "现在是多少"): the figure of that time, in whatever words.
+     "以前", "原来", "过去", "现在", "目前", "如今", "当时",
      # "“一月随访”后面是什么": where in a list, not a thing named
      "后面", "前面", "后头", "前头", "下一句", "上一句", "下一条", "上一条", "之后", "之前", "接着"}
 )
@@ -110,7 +118,19 @@ def _question_parts(text: str) -> tuple[list[str], list[bool]]:
     if text[start:].strip():
         parts.append(text[start:])
         marked.append(False)
-    return parts, marked
+    # "我刚派到六盘水当第一书记，每年有没有工作经费": the asker telling who they are opens the sentence; that
+    # clause is a part of its own (background when it asks nothing).
+    split_parts: list[str] = []
+    split_marked: list[bool] = []
+    for part, mark in zip(parts, marked, strict=True):
+        intro = _SELF_INTRO_RE.match(part)
+        if intro is not None and part[intro.end() :].strip():
+            split_parts += [intro.group(1), part[intro.end() :]]
+            split_marked += [False, mark]
+        else:
+            split_parts.append(part)
+            split_marked.append(mark)
+    return split_parts, split_marked
 
 
 def _read_lines(name: str) -> list[str]:
@@ -298,7 +318,10 @@ class Lexicon:
         当过多年组织委员，想核对一下规矩。请问支部党员大会一般多久召开一次" the first sentence is background.
         Empty when every sentence asks, or none does."""
         parts, marked = _question_parts(text)
-        asking = [_ASKS_RE.search(_NOT_ASKING_RE.sub("", p)) is not None for p in parts]
+        # A sentence the asker ends with a question mark asks, whatever its words ("…是照副乡镇长定的？").
+        asking = [
+            m or _ASKS_RE.search(_NOT_ASKING_RE.sub("", p)) is not None for p, m in zip(parts, marked, strict=True)
+        ]
         if any(marked):
             # The asker's own question mark says which sentence asks: "村里几位副职干部托我打听，故有此一问：
             # 宣恩县…待遇大约是多少？" (几位 in the first part counts people, it does not ask).

@@ -39,6 +39,12 @@ _WANTS_NUMBER_RE = re.compile(
 _NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")
 # "2017年底还有多少贫困人口": a year named in a question; a passage not stating it does not answer.
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# "什么时候发放", "何时召开": when something happens is asked (a date or a time of year answers).
+_WANTS_WHEN_RE = re.compile(r"什么时候|什么时间|何时|啥时候|哪个时候")
+_TIME_WORD_RE = re.compile(
+    r"第[一二三四1-4]季度|[年月]底|[年月]初|[年月]末|年中|上半年|下半年|每[年月周]|每季度|月份|春节|节前|节后"
+    r"|当天|之前|以前|以后|之后|期间"
+)
 # "哪年出台的", "定在哪天", "几月印发": a date is asked; a passage stating none does not answer.
 _WANTS_DATE_RE = re.compile(r"哪一?年|(?<!每月)(?<!每个月)(?<!每周)哪一?天|哪个月|几月|几号|何年|哪年哪月")
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}|\d{1,2}\s*月\s*\d{0,2}")
@@ -82,7 +88,7 @@ _Q_PERIOD = (
     (re.compile(r"一年|每年|年薪|全年|年工资|每一年|年度|一年能"), "year"),
 )
 _Q_UNITS = (
-    (re.compile(r"比例|百分之|百分比|几成"), "%"),  # before 多大: "占多大比例" asks a share
+    (re.compile(r"比例|百分之|百分比|几成|利率"), "%"),  # before 多大: "占多大比例" asks a share
     (re.compile(r"平方米|面积|多大"), "平方米"),
     (re.compile(r"人次"), "人次"),
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
@@ -125,6 +131,7 @@ class QuestionNeeds:
     location: bool = False  # 哪里 / 什么地方: the clause naming where is the fact
     years: tuple[str, ...] = ()  # years the question names ("2017"): the answer must state them
     date: bool = False  # 哪年 / 哪天 / 几月: the answer must state a date
+    when: bool = False  # 什么时候 / 何时: the answer must say when (a date, a season, a time of year)
     # A figure the asker heard and wants checked ("听说每月3000元，对吧" → "3000元"): it is asked for, not a
     # topic the passage must share.
     claims: tuple[str, ...] = ()
@@ -133,7 +140,8 @@ class QuestionNeeds:
 # "…，是真的吗", "…对吧", "没错吧", "准不准": the asker states something and wants it checked.
 _CHECK_RE = re.compile(
     # (spoken.standard_question has dropped the closing 吧 of "对吧" by the time this reads it)
-    r"(?:是真的|真的|对|没错|是这样|属实|准确|准|没记错|有这回事|有这事|靠谱|对不对|准不准|是不是)[吗吧么嘛]?[？?。！!\s]*$"
+    r"(?:是真的|真的|对|没错|是这样|属实|准确|准|没记错|有这回事|有这事|靠谱|对不对|准不准|是不是|真的假的|是真是假)"
+    r"[吗吧么嘛]?[？?。！!\s]*$"
 )
 _STANDARD_ASK_RE = re.compile(r"标准\s*(?:是|为)?\s*(?:什么|啥|多少)|标准\s*(?:是)?\s*(?:怎么|如何|咋)\s*(?:规定|定)")
 # A heard duration ("歇职最长能歇半年"): amounts_in reads counts and sums only.
@@ -241,18 +249,23 @@ def question_needs(question: str) -> QuestionNeeds:
     if ordinal is None and _LAST_ITEM_RE.search(question):
         concept = _COUNTED_CONCEPT_RE.search(question)
         ordinal = cn_numeral_value(concept.group(1)) if concept else None
-    listing = bool(_WANTS_LIST_RE.search(question))
+    # "“四件套”听说是棉大衣、棉鞋、棉被和电热毯，是不是": a heard list is checked against the document's.
+    listing = bool(_WANTS_LIST_RE.search(question)) or (
+        _CHECK_RE.search(question) is not None and question.count("、") >= 2
+    )
     # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
     # asks something else (what, how, which).
-    other_ask = date or _OTHER_ASK_RE.search(question) is not None
+    # "…是照副乡镇长工资定的？真的假的" checks a statement; it asks for a figure only if it states one.
+    other_ask = date or _OTHER_ASK_RE.search(question) is not None or _CHECK_RE.search(question) is not None
     money_only = unit == "元" and not listing and not other_ask
     claims = claimed_figures(question)
     # "津贴的发放标准是什么": the standard of a sum of money is a figure ("“五好”标准是什么" is a list).
     money_standard = _STANDARD_ASK_RE.search(question) is not None and any(m in question for m in MONEY_WORDS)
-    if claims and unit is None:
-        # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count.
+    if claims:
+        # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count, "党费按收入的0.5%交"
+        # for a share (收入 notwithstanding): the heard figure says what kind of figure is asked.
         heard = next(iter(amounts_in(claims[0])), None)
-        unit = next((u for u in ("元", "人", "%") if heard is not None and unit_matches(heard, u)), None)
+        unit = next((u for u in ("元", "人", "%") if heard is not None and unit_matches(heard, u)), unit)
     return QuestionNeeds(
         number=(
             bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))
@@ -271,6 +284,7 @@ def question_needs(question: str) -> QuestionNeeds:
         location=bool(_WANTS_LOCATION_RE.search(question)),
         years=tuple(dict.fromkeys(_YEAR_RE.findall(question))),
         date=date,
+        when=not date and _WANTS_WHEN_RE.search(question) is not None,
         claims=claims,
     )
 
@@ -347,6 +361,11 @@ _LOCATION_RE = re.compile(
 def states_location(text: str) -> bool:
     """True when ``text`` says where something is or happens."""
     return bool(_LOCATION_RE.search(text))
+
+
+def states_time(text: str) -> bool:
+    """True when ``text`` says when: a date, or a time of the year or month ("第四季度", "年底", "每月")."""
+    return states_date(text) or _TIME_WORD_RE.search(text) is not None
 
 
 def states_date(text: str) -> bool:

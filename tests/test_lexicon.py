@@ -238,3 +238,13 @@ def test_the_asked_action_is_in_the_how_words_own_sentence() -> None:
 )
 def test_the_thing_asked_about_a_topic(question: str, attribute: str | None) -> None:
     assert Lexicon().asked_attribute(question) == attribute
+
+
+def test_who_the_asker_is_and_a_question_mark_set_the_background() -> None:
+    lex = Lexicon()
+    background = lex.background_tokens("我刚派到六盘水当第一书记，每年有没有工作经费 给多少")
+    assert "第一书记" in background and "工作经费" not in background
+    # "我记得…" states what is to be checked: it is the question, not the asker's background.
+    assert lex.background_tokens("我记得正式党员7人以上的党支部才设支部委员会，没错吧？") == set()
+    # A sentence ended with a question mark asks even without a question word.
+    assert "副乡镇长" not in lex.background_tokens("宣恩村主职干部工资底线是照副乡镇长工资水平定的？真的假的")

@@ -15,6 +15,7 @@ from knowledge.numbers import (
     states_date,
     states_frequency,
     states_location,
+    states_time,
     unit_matches,
 )
 
@@ -257,4 +258,19 @@ def test_a_comparison_of_quantities_asks_for_each_figure() -> None:
     assert question_needs("鲁甸和宣恩比，村正职干部谁的待遇更高？").number
     assert not question_needs("有没有更多的支持政策").number
     assert not question_needs("哪个部门负责考核").number
+
+
+def test_when_asked_needs_a_time_stated() -> None:
+    assert question_needs("绩效奖励每年什么时候发放").when
+    assert not question_needs("那个意见是哪年印发的").when  # a date: needs.date
+    assert states_time("通常安排在第四季度") and states_time("2015年6月印发")
+    assert not states_time("全面建立村干部绩效奖励制度")
+
+
+def test_a_heard_figure_or_list_says_what_is_asked() -> None:
+    # 收入 is a money word, but the heard 0.5% says a share is asked.
+    assert question_needs("听说农村党员每月党费按收入的0.5%交，真的吗？").unit == "%"
+    assert question_needs("越冬“四件套”听说是棉大衣、棉鞋、棉被和电热毯，是不是？").listing
+    # A checked statement without a figure does not ask for one, though it names 工资.
+    assert not question_needs("宣恩村主职干部工资底线是照副乡镇长工资水平定的？真的假的").number
 
