@@ -27,11 +27,14 @@ from knowledge.numbers import (
 )
 from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, asked_concept, enumerator
+from knowledge.sections import only_headings
 
 _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
 _BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
+# A numbered heading sentence ("二是聚焦“五项制度”抓落实。", "（三）…", "3.抓…"), not a count ("13个乡…").
+_HEADING_RE = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d))")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
 TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
 TITLE_SHOWN_CHARS = 30
@@ -116,6 +119,8 @@ class Composer:
             concept = asked_concept(query)
             if concept and listed_count(text) == concept_count(concept):
                 score += 2.0  # "“五事”是哪五件": the clause listing five, not a nearby list of four
+        if needs.ordinal is None and not needs.listing and _HEADING_RE.match(text) and only_headings(text):
+            score -= 3.0  # "二是聚焦“五项制度”抓落实。" names a measure; the clauses after it state it
         if _BACKGROUND_RE.search(text):
             score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news
         action = query.action

@@ -21,7 +21,7 @@ from knowledge.concepts import gives_items, names_concept
 from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
-from knowledge.lexicon import Lexicon
+from knowledge.lexicon import Lexicon, plain
 from knowledge.results import QAResult
 from knowledge.search import (
     Candidate,
@@ -257,6 +257,20 @@ class KnowledgeService:
         if not ranked:
             return None
         top = ranked[0]
+        floor = top.score * self.settings.asked_fallback_ratio
+        if query.quoted and not _names_all(top, query.quoted):
+            # "对考核为“一般”等次的党(工)委怎么处理": the passage naming the quoted term answers, not the one
+            # before it about the same review.
+            quoting = (
+                c
+                for c in ranked[1:]
+                if (c.score >= floor or self._continues(top, c))
+                and self._local(query, c) == self._local(query, top)
+                and _names_all(c, query.quoted)
+                and states_what_is_asked(query, c)
+            )
+            if (found := next(quoting, None)) is not None:
+                return found
         if states_what_is_asked(query, top):
             return top
         if only_headings(top.passage.text):
@@ -271,7 +285,6 @@ class KnowledgeService:
             )
             if (found := next(headed, None)) is not None:
                 return found
-        floor = top.score * self.settings.asked_fallback_ratio
         close = (
             c
             for c in ranked[1:]
@@ -381,6 +394,12 @@ class KnowledgeService:
         if places:
             topics = f"{'、'.join(places)}等地的村干部待遇、工作经费、抓党建促脱贫做法，以及{BUILTIN_TOPICS}"
         return TEXT_NOT_FOUND.format(question=shorten(question, 30), topics=topics, example=EXAMPLE_QUESTION)
+
+
+def _names_all(cand: Candidate, terms: tuple[str, ...]) -> bool:
+    """Does ``cand`` name every one of ``terms`` (the question's quoted terms)?"""
+    text = plain(cand.passage.text)
+    return all(t in text for t in terms)
 
 
 def _gives_items(cand: Candidate, term: str) -> bool:

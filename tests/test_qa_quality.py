@@ -573,3 +573,14 @@ def test_a_rate_or_a_list_heard_is_checked_as_such(corpus_service: KnowledgeServ
     result = corpus_service.ask("六盘水越冬“四件套”听说是棉被、棉鞋和大衣，是不是？")
     assert not result.found and "四件套" in result.answer, result.answer
     _answers(corpus_service, "宣恩村主职干部报酬底线是照副乡镇长工资水平定的？真的假的", "副乡镇长")
+
+
+def test_the_passage_naming_the_quoted_term_answers(corpus_service: KnowledgeService) -> None:
+    # The window before it is about the same review and names no “一般”.
+    _answers(corpus_service, "请问对考核为“一般”等次的党（工）委，鲁甸县委是怎么处理的？", "黄牌")
+
+
+def test_a_numbered_heading_is_not_the_fact(corpus_service: KnowledgeService) -> None:
+    # "二是聚焦“五项制度”抓落实。" names the measure; the clause after it says what it is.
+    result = _answers(corpus_service, "鲁甸党组织落实“五项制度”是怎么安排的", "党费日")
+    assert "二是" not in result.answer.splitlines()[0]
