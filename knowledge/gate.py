@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 from knowledge.chunking import split_sentences
 from knowledge.lexicon import plain
-from knowledge.numbers import amounts_in, states_date, states_frequency, states_time, unit_matches
+from knowledge.numbers import (
+    DURATION,
+    amounts_in,
+    states_date,
+    states_duration,
+    states_frequency,
+    states_time,
+    unit_matches,
+)
 from knowledge.search import Candidate, Query
 
 
@@ -53,6 +61,8 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
             # "全县一共有多少党员" is not answered by a passage counting villages and yuan, "能多拿点" by
             # one counting people, "奖励按报酬的几成发" by a yearly wage, nor "面积多少平方米" by a count.
             return False
+    if needs.unit == DURATION and not states_duration(text):
+        return False  # "贷款期限3年，对吧" is not answered by the loan's total
     if needs.frequency and not states_frequency(text):
         return False
     if needs.date and not _dates_the_topic(query, text):

@@ -150,6 +150,17 @@ _CLAIMED_DURATION_RE = re.compile(
 )
 
 
+_DURATION_STATED_RE = re.compile(
+    r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十半]+)\s*(?:个月|年|天|周)(?!以来|底|初|末|前|后)"
+)
+DURATION = "时长"  # the unit of a heard duration ("期限3年，对吧")
+
+
+def states_duration(text: str) -> bool:
+    """True when ``text`` states a length of time ("1至3个月", "半年"; not a year such as "2016年")."""
+    return _DURATION_STATED_RE.search(text) is not None
+
+
 def claimed_figures(question: str) -> tuple[str, ...]:
     """The figures a checking question states ("听说宁德提拔了500名乡镇干部，没错吧" → ("500名",)); empty
     when the question checks nothing or states no figure."""
@@ -265,6 +276,8 @@ def question_needs(question: str) -> QuestionNeeds:
         # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count, "党费按收入的0.5%交"
         # for a share (收入 notwithstanding): the heard figure says what kind of figure is asked.
         heard = next(iter(amounts_in(claims[0])), None)
+        if heard is None:
+            unit = DURATION  # "歇职最长能歇半年，是真的吗": a length of time is asked
         unit = next((u for u in ("元", "人", "%") if heard is not None and unit_matches(heard, u)), unit)
     return QuestionNeeds(
         number=(

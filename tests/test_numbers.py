@@ -13,6 +13,7 @@ from knowledge.numbers import (
     is_ordinal_word,
     question_needs,
     states_date,
+    states_duration,
     states_frequency,
     states_location,
     states_time,
@@ -273,4 +274,10 @@ def test_a_heard_figure_or_list_says_what_is_asked() -> None:
     assert question_needs("越冬“四件套”听说是棉大衣、棉鞋、棉被和电热毯，是不是？").listing
     # A checked statement without a figure does not ask for one, though it names 工资.
     assert not question_needs("宣恩村主职干部工资底线是照副乡镇长工资水平定的？真的假的").number
+
+
+def test_a_heard_duration_asks_for_a_length_of_time() -> None:
+    assert question_needs("听说歇职最长能歇半年，是真的吗？").unit == "时长"
+    assert states_duration("视轻重给予1至3个月的歇职处理") and states_duration("歇职半年")
+    assert not states_duration("2016年以来提拔干部230名")
 

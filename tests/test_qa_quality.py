@@ -506,8 +506,9 @@ def test_a_heard_figure_is_checked_against_the_document(corpus_service: Knowledg
     # A heard duration is not compared; the document's own is given.
     result = _answers(corpus_service, "听说宣恩不称职村干部歇职最长能歇半年，是真的吗？", "1至3个月")
     assert "一致" not in result.answer and "不同" not in result.answer
-    # A heard figure does not make an out-of-scope question answerable.
+    # A heard figure does not make an out-of-scope question answerable; a heard term needs a term stated.
     assert not corpus_service.ask("听说鲁甸农村低保每月500元，是真的吗").found
+    assert not corpus_service.ask("听说凤庆那个党员创业致富贷款期限是3年，对吧").found
 
 
 def test_a_verb_split_by_its_aspect_particle_is_the_asked_action(corpus_service: KnowledgeService) -> None:
@@ -584,3 +585,8 @@ def test_a_numbered_heading_is_not_the_fact(corpus_service: KnowledgeService) ->
     # "二是聚焦“五项制度”抓落实。" names the measure; the clause after it says what it is.
     result = _answers(corpus_service, "鲁甸党组织落实“五项制度”是怎么安排的", "党费日")
     assert "二是" not in result.answer.splitlines()[0]
+
+
+def test_a_heard_speaker_is_checked_against_the_by_line(corpus_service: KnowledgeService) -> None:
+    # Whatever name is heard, the reply gives the document's own.
+    _answers(corpus_service, "在论坛上介绍宁德“五抓五促”的是张三，对吧？", "郭学斌")
