@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.settings import Settings
@@ -257,18 +258,10 @@ class KnowledgeService:
         if not ranked:
             return None
         top = ranked[0]
-        floor = top.score * self.settings.asked_fallback_ratio
         if query.quoted and not _names_all(top, query.quoted):
             # "对考核为“一般”等次的党(工)委怎么处理": the passage naming the quoted term answers, not the one
             # before it about the same review.
-            quoting = (
-                c
-                for c in ranked[1:]
-                if (c.score >= floor or self._continues(top, c))
-                and self._local(query, c) == self._local(query, top)
-                and _names_all(c, query.quoted)
-                and states_what_is_asked(query, c)
-            )
+            quoting = (c for c in self._close_behind(query, ranked) if _names_all(c, query.quoted))
             if (found := next(quoting, None)) is not None:
                 return found
         if states_what_is_asked(query, top):
@@ -285,14 +278,21 @@ class KnowledgeService:
             )
             if (found := next(headed, None)) is not None:
                 return found
-        close = (
+        return next(self._close_behind(query, ranked), top)
+
+    def _close_behind(self, query: Query, ranked: list[Candidate]) -> Iterator[Candidate]:
+        """Passages after the top one that may answer in its place: scoring at least
+        ``asked_fallback_ratio`` of it (or the text right after it), from a place as local as it, and
+        stating what is asked."""
+        top = ranked[0]
+        floor = top.score * self.settings.asked_fallback_ratio
+        return (
             c
             for c in ranked[1:]
             if (c.score >= floor or self._continues(top, c))
             and self._local(query, c) == self._local(query, top)
             and states_what_is_asked(query, c)
         )
-        return next(close, top)
 
     @staticmethod
     def _continues(top: Candidate, cand: Candidate) -> bool:
