@@ -33,6 +33,10 @@ _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
 _BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
+# Clauses giving a purpose or an effect ("确保…", "有效地激发…", "形成…格局", "解决了…问题").
+_EFFECT_RE = re.compile(
+    r"为了|以便|确保|让|使|推动|实现|形成|激发|有效|解决|杜绝|避免|提升|提高|增强|促进|带动|达到|营造|破解|保障"
+)
 # A numbered heading sentence ("二是聚焦“五项制度”抓落实。", "（三）…", "3.抓…"), not a count ("13个乡…").
 _HEADING_RE = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d))")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
@@ -109,6 +113,8 @@ class Composer:
             score += 2.0
         if needs.date and states_date(text):
             score += 2.0  # "哪年出台的" is answered by the clause stating the date
+        if needs.effect and _EFFECT_RE.search(text):
+            score += 2.0  # "为什么要考核评估" by the clause giving the purpose ("确保…", "有效地激发…")
         if needs.when and states_time(text):
             # "一般放在什么时候开" by the clause saying when ("安排在第四季度"; fact_span adds it to how often).
             score += 2.0
@@ -158,6 +164,11 @@ class Composer:
                 and _says_when(text[following.start : following.end])
                 and not any(ch in _SENTENCE_END for ch in text[end - 1 : following.start])
             ):
+                end = following.end
+        if needs.effect and not _EFFECT_RE.search(text[start:end]):
+            # "…以后有什么成效": the effect often follows the measure in the same sentence.
+            following = next((s for s in spans if s.start >= end and _EFFECT_RE.search(text[s.start : s.end])), None)
+            if following is not None and not any(ch in _SENTENCE_END for ch in text[end - 1 : following.start]):
                 end = following.end
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:

@@ -39,6 +39,11 @@ _WANTS_NUMBER_RE = re.compile(
 _NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")
 # "2017年底还有多少贫困人口": a year named in a question; a passage not stating it does not answer.
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# "为什么要…", "起到了什么作用", "解决了什么问题", "形成了什么氛围": a purpose or an effect is asked.
+_WANTS_EFFECT_RE = re.compile(
+    r"为什么|为何|为啥|原因|目的|为了什么|图啥|图什么|作用|成效|效果|变化|好处|解决了?(?:什么|啥|哪些)"
+    r"|(?:什么|啥)(?:样的)?(?:问题|难题|情况|氛围|格局|局面)"
+)
 # "什么时候发放", "何时召开": when something happens is asked (a date or a time of year answers).
 _WANTS_WHEN_RE = re.compile(r"什么时候|什么时间|何时|啥时候|哪个时候")
 _TIME_WORD_RE = re.compile(
@@ -132,6 +137,7 @@ class QuestionNeeds:
     years: tuple[str, ...] = ()  # years the question names ("2017"): the answer must state them
     date: bool = False  # 哪年 / 哪天 / 几月: the answer must state a date
     when: bool = False  # 什么时候 / 何时: the answer must say when (a date, a season, a time of year)
+    effect: bool = False  # 为什么 / 起到什么作用 / 解决什么问题: the clause giving the purpose or effect
     # A figure the asker heard and wants checked ("听说每月3000元，对吧" → "3000元"): it is asked for, not a
     # topic the passage must share.
     claims: tuple[str, ...] = ()
@@ -298,6 +304,7 @@ def question_needs(question: str) -> QuestionNeeds:
         years=tuple(dict.fromkeys(_YEAR_RE.findall(question))),
         date=date,
         when=not date and _WANTS_WHEN_RE.search(question) is not None,
+        effect=_WANTS_EFFECT_RE.search(question) is not None,
         claims=claims,
     )
 

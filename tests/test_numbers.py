@@ -281,3 +281,10 @@ def test_a_heard_duration_asks_for_a_length_of_time() -> None:
     assert states_duration("视轻重给予1至3个月的歇职处理") and states_duration("歇职半年")
     assert not states_duration("2016年以来提拔干部230名")
 
+
+
+def test_a_purpose_or_an_effect_asked() -> None:
+    assert question_needs("六盘水为什么每年要集中考核评估").effect
+    assert question_needs("那个人才机制到底图啥").effect
+    assert question_needs("聚焦五个组织解决了什么问题").effect
+    assert not question_needs("第一书记工作经费有多少").effect
