@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge.chunking import split_sentences
-from knowledge.lexicon import plain
+from knowledge.lexicon import contrasts, plain
 from knowledge.numbers import (
     DURATION,
     amounts_in,
@@ -76,6 +76,11 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
+    low = plain(text)
+    for side, other in contrasts(query.text):
+        if any(w in low for w in other) and not any(w in low for w in side):
+            # "养老保险单位给交多少" is not answered by a 人身意外伤害保险 (contrasts.txt).
+            return False
     # "…贷款的还款期限是怎么规定的" is not answered by a passage naming the loan and no 期限.
     return cand.states_action and cand.states_attribute and cand.states_amount
 

@@ -74,6 +74,8 @@ _NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
 _MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
+# "时间缩短了多少", "总数减少了多少", "降到了多少": the size of a change is asked.
+_CHANGE_ASK_RE = re.compile(r"(增加|减少|缩短|降低|下降|降到|上升|增长|节约|节省|压缩|精简)了?\s*(?:多少|几)")
 # "…贷款的还款期限是怎么规定的", "预备期是什么": the word before these asks for one thing about the topic.
 _ATTRIBUTE_ASK_RE = re.compile(
     r"(?:是|要)?(?:怎么|如何|怎样|咋)\s*(?:个)?\s*(?:规定|算|计算|确定)的?|有\s*(?:什么|啥|哪些|何)\s*(?:要求|规定|讲究)"
@@ -334,6 +336,12 @@ class Lexicon:
         asked = {t for p, a in zip(parts, asking, strict=True) if a for t in self.content_tokens(p)}
         said = {t for p, a in zip(parts, asking, strict=True) if not a for t in self.content_tokens(p)}
         return said - asked
+
+    def asked_change(self, text: str) -> str | None:
+        """The change a how-much question asks the size of: "群众办事时间缩短了多少" → "缩短". A passage that
+        states no such change does not answer, whatever figures it gives."""
+        m = _CHANGE_ASK_RE.search(text)
+        return m.group(1) if m else None
 
     def asked_action(self, text: str) -> str | None:
         """The verb a how-to question asks about: "流动党员怎么转组织关系" → "转"; None when there is none.

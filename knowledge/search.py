@@ -194,7 +194,9 @@ class Searcher:
             places,
             terms,
             quoted,
-            self.lexicon.asked_action(question),
+            # A how-question's verb, or the change a how-much question sizes ("缩短了多少"): either must be
+            # stated by the answer.
+            self.lexicon.asked_action(question) or self.lexicon.asked_change(question),
             # The named amount is the one the asking sentence names, not a word of the background.
             amount_ask(question, asked_words, needs, terms),
             attribute=None if attribute in terms else attribute,

@@ -248,3 +248,10 @@ def test_who_the_asker_is_and_a_question_mark_set_the_background() -> None:
     assert lex.background_tokens("我记得正式党员7人以上的党支部才设支部委员会，没错吧？") == set()
     # A sentence ended with a question mark asks even without a question word.
     assert "副乡镇长" not in lex.background_tokens("宣恩村主职干部工资底线是照副乡镇长工资水平定的？真的假的")
+
+
+def test_the_change_a_how_much_question_sizes() -> None:
+    lex = Lexicon()
+    assert lex.asked_change("群众办事时间缩短了多少") == "缩短"
+    assert lex.asked_change("全县村干部总数减少了多少") == "减少"
+    assert lex.asked_change("办公经费增加到多少") is None  # the new level, not the change

@@ -609,3 +609,15 @@ def test_a_heard_speaker_is_checked_against_the_by_line(corpus_service: Knowledg
 def test_a_purpose_asked_takes_in_the_clause_giving_it(corpus_service: KnowledgeService) -> None:
     # The mechanism is named, then what it is for ("留住现有人才的同时,吸引新进人才") in the same sentence.
     _answers(corpus_service, "宣恩讲用人不养人 留人不拴人的人才机制 图啥", "留住现有人才")
+
+
+def test_the_other_side_of_a_pair_does_not_answer(corpus_service: KnowledgeService) -> None:
+    # 六盘水 buys 人身意外伤害保险 for its village cadres; it says nothing of 养老保险.
+    assert not corpus_service.ask("六盘水给村干部交养老保险，单位出多少").found
+    _answers(corpus_service, "鲁甸县财政为村干部养老保险补助了多少", "160万元")
+
+
+def test_the_size_of_a_change_needs_the_change_stated(corpus_service: KnowledgeService) -> None:
+    # The 鲁甸 centre's cost is stated, not how much it shortened anything.
+    assert not corpus_service.ask("鲁甸智慧党建中心建成后，群众办事时间缩短了多少").found
+    _answers(corpus_service, "六盘水村级办公经费增加了多少", "5万元")
