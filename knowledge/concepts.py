@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.numbers import cn_numeral_value
+from knowledge.numbers import amounts_in, cn_numeral_value
 
 # "四个融合", "三大杠杆", "5个覆盖": a count, a classifier, then the head word the items end with.
 _CONCEPT_RE = re.compile(r"([一二两三四五六七八九十]|\d+)[个大项条种]([\u4e00-\u9fff]{2,3})")
@@ -121,7 +121,10 @@ def gives_items(paragraphs: tuple[str, ...], index: int, term: str) -> bool:
         for near in clauses[i : i + 2]:
             for f in forms:
                 near = near.replace(f, "")
-            # Segments that are themselves counted concepts are not items of this one.
+            # Segments that are themselves counted concepts are not items of this one, and a list of
+            # figures ("新建村级活动室54个、改扩建41个、修缮44个" after "“十有”标准") names no items.
+            if len(amounts_in(near)) >= 2:
+                continue
             if listed_count(near) - len(_CONCEPT_RE.findall(near)) >= needed:
                 return True
     heads = _heads(term)

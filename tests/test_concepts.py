@@ -61,3 +61,9 @@ def test_a_name_the_asker_coined_is_not_named_by_the_document() -> None:
     paragraphs = ("选树百个“扶贫团队”、百名“扶贫先锋”、百个“脱贫之星”。",)
     assert not names_concept(paragraphs, "三个百")
     assert names_concept(("用好三大杠杆。",), "三个杠杆")
+
+
+def test_a_list_of_figures_after_a_concept_is_not_its_items() -> None:
+    text = "按照“五好”标准建设活动室,目前新建活动室12个、改扩建8个、修缮6个。"
+    assert not gives_items((text,), 0, "五好")
+    assert gives_items(("按照“三好”标准:房子好、设施好、制度好。",), 0, "三好")
