@@ -22,6 +22,7 @@ Thresholds are settings, tuned on labelled in- and out-of-domain questions (benc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.chunking import split_sentences
@@ -69,7 +70,7 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         # "凤庆县是哪年脱贫摘帽的" is not answered by a passage about the county stating no date, nor by
         # "全县2015年末贫困人口仍有4万人": the date must be stated in a sentence about what is asked.
         return False
-    if needs.when and not _times_the_topic(query, text):
+    if needs.when and not _dates_the_topic(query, text, states_time):
         # "绩效奖励每年什么时候发放" is not answered by a passage saying only that the reward exists, nor
         # by one dating something else in another sentence ("2016年以来,提拔…;…建立绩效奖励制度").
         return False
@@ -85,23 +86,14 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     return cand.states_action and cand.states_attribute and cand.states_amount
 
 
-def _times_the_topic(query: Query, text: str) -> bool:
-    """Does a sentence of ``text`` say when, and name a word the question asks about (itself: a part such as
-    干部 of 村干部 in "提拔重用…乡镇干部" does not make that sentence about 村干部)?"""
+def _dates_the_topic(query: Query, text: str, dated: Callable[[str], bool] = states_date) -> bool:
+    """Does a sentence of ``text`` state a date (or what ``dated`` accepts: a time of year for 什么时候) and
+    name a word the question asks about? The word itself: a part such as 干部 of 村干部 in "2016年以来,
+    提拔重用…乡镇干部" does not make that sentence about 村干部."""
     words = [t for t in query.content if t not in query.place_terms and t not in query.context]
     for start, end in split_sentences(text):
         sentence = plain(text[start:end])
-        if states_time(sentence) and any(w in sentence for w in words):
-            return True
-    return False
-
-
-def _dates_the_topic(query: Query, text: str) -> bool:
-    """Does a sentence of ``text`` state a date together with one of the question's topic words?"""
-    topic = [alts for token, alts in query.weights.items() if token not in query.place_terms]
-    for start, end in split_sentences(text):
-        sentence = plain(text[start:end])
-        if states_date(sentence) and any(alt in sentence for alts in topic for alt in alts):
+        if dated(sentence) and any(w in sentence for w in words):
             return True
     return False
 

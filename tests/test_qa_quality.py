@@ -621,3 +621,9 @@ def test_the_size_of_a_change_needs_the_change_stated(corpus_service: KnowledgeS
     # The 鲁甸 centre's cost is stated, not how much it shortened anything.
     assert not corpus_service.ask("鲁甸智慧党建中心建成后，群众办事时间缩短了多少").found
     _answers(corpus_service, "六盘水村级办公经费增加了多少", "5万元")
+
+
+def test_a_date_asked_is_stated_with_the_words_asked_about(corpus_service: KnowledgeService) -> None:
+    # "2016年以来,提拔重用…乡镇干部230名;" dates promotions, not the reward asked about.
+    assert not corpus_service.ask("宁德村干部的绩效奖励每年几月份发放").found
+    _answers(corpus_service, "湖北加强村主职干部队伍建设的若干意见是哪年印发的", "2015年")
