@@ -157,19 +157,11 @@ class Composer:
             if after:
                 end = after[0].end
         if needs.when and not _says_when(text[start:end]):
-            # "组织生活会一般每年召开一次，通常安排在第四季度": how often, then when, in one sentence.
-            following = next((s for s in spans if s.start >= end), None)
-            if (
-                following is not None
-                and _says_when(text[following.start : following.end])
-                and not any(ch in _SENTENCE_END for ch in text[end - 1 : following.start])
-            ):
-                end = following.end
+            # "组织生活会一般每年召开一次，通常安排在第四季度": how often, then (the next clause) when.
+            end = _through_next(text, spans, end, _says_when, adjacent=True)
         if needs.effect and not _EFFECT_RE.search(text[start:end]):
             # "…以后有什么成效": the effect often follows the measure in the same sentence.
-            following = next((s for s in spans if s.start >= end and _EFFECT_RE.search(text[s.start : s.end])), None)
-            if following is not None and not any(ch in _SENTENCE_END for ch in text[end - 1 : following.start]):
-                end = following.end
+            end = _through_next(text, spans, end, lambda t: _EFFECT_RE.search(t) is not None, adjacent=False)
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:
             start, end = self._narrow_enumeration(query, text, start, end)
@@ -400,6 +392,18 @@ class Composer:
         if not named:
             lines.append("问题里带上县（市）名，可只看当地的规定。")
         return "\n".join(lines)
+
+
+def _through_next(
+    text: str, spans: list[Span], end: int, says: Callable[[str], bool], *, adjacent: bool
+) -> int:
+    """Where a fact ending at ``end`` ends once it takes in the next clause of its sentence that ``says``
+    what is asked (only the clause right after it when ``adjacent``); ``end`` when there is none."""
+    after = [s for s in spans if s.start >= end]
+    following = next((s for s in (after[:1] if adjacent else after) if says(text[s.start : s.end])), None)
+    if following is None or any(ch in _SENTENCE_END for ch in text[end - 1 : following.start]):
+        return end
+    return following.end
 
 
 def _says_when(text: str) -> bool:
