@@ -89,6 +89,22 @@ class Settings(BaseSettings):
         default=60,
         description="A how-question's fact takes in the neighbouring clauses stating the action, up to this length.",
     )
+    effect_anchor_share: float = Field(
+        default=0.6,
+        description="A purpose or effect question: a clause restating the measure this nearly as well as the "
+        "best one is the measure the effect follows.",
+    )
+    effect_aspect_share: float = Field(
+        default=0.8,
+        description="The aspect a purpose or effect question names is stated by the first clause after the "
+        "measure stating this share of its best statement.",
+    )
+    effect_min_new_chars: int = Field(
+        default=5, description="A clause gives the effect asked only with this many characters the question lacks."
+    )
+    effect_fact_max_chars: int = Field(
+        default=90, description="The fact of a purpose or effect answer (measure through effect) grows up to this."
+    )
     question_max_chars: int = Field(default=200, description="Longer questions are searched by their start.")
 
     # --- WeChat gateway --------------------------------------------------------------------------------------

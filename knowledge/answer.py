@@ -15,10 +15,14 @@ from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, Span, clauses, number_spans
 from knowledge.concepts import concept_count, concept_items, listed_count
 from knowledge.documents import Document
+from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
 from knowledge.lexicon import Lexicon, contrasts, plain
 from knowledge.numbers import (
     amounts_in,
+    asks_consequence,
+    asks_effect_word,
     check_verdict,
+    effect_ask,
     states_date,
     states_frequency,
     states_location,
@@ -33,12 +37,10 @@ _SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
 _BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
-# Clauses giving a purpose or an effect ("确保…", "有效地激发…", "形成…格局", "解决了…问题").
-_EFFECT_RE = re.compile(
-    r"为了|以便|确保|让|使|推动|实现|形成|激发|有效|解决|杜绝|避免|提升|提高|增强|促进|带动|达到|营造|破解|保障"
-)
 # A numbered heading sentence ("二是聚焦“五项制度”抓落实。", "（三）…", "3.抓…"), not a count ("13个乡…").
 _HEADING_RE = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d))")
+# "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
+_RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
 TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
 TITLE_SHOWN_CHARS = 30
@@ -76,26 +78,40 @@ class Composer:
     """Turns ranked candidates into the user's answer."""
 
     def __init__(
-        self, lexicon: Lexicon, params: AnswerParams, idf: Callable[[str], float] | None = None
+        self,
+        lexicon: Lexicon,
+        params: AnswerParams,
+        idf: Callable[[str], float] | None = None,
+        effect_params: EffectParams | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.params = params
         self._idf = idf or (lambda _token: 1.0)
+        self.effect_params = effect_params or EffectParams()
 
     # ---- choosing the fact inside a passage ------------------------------------------------------------
-    def _clause_score(self, query: Query, text: str, *, item: bool = False) -> float:
-        """How well ``text`` states the answer. ``item``: it is one item of an enumeration, whose items
-        share what is asked ("正职待遇由…每月2000元…、副职由…"): only what tells the items apart counts."""
+    def _echo(
+        self, query: Query, text: str, *, item: bool = False, only: dict[str, dict[str, float]] | None = None
+    ) -> float:
+        """How much of the question's topic (or of the words ``only``) ``text`` states (idf-weighted; place
+        names do not count)."""
         score = 0.0
         low = plain(text)
         shared = set(query.amount.words) if item and query.amount else set()
-        for token, alternatives in query.weights.items():
+        for token, alternatives in (query.weights if only is None else only).items():
             if token in query.place_terms or token in shared:
                 continue  # the document is already from that place; its name does not state the fact
             if item and len(token) == 1:
                 continue  # "村" of "村正职干部" is not told apart by the item "…兼村(居)民小组长…"
             hit = max((w for term, w in alternatives.items() if term in low), default=0.0)
             score += hit * self._idf(token)
+        return score
+
+    def _clause_score(self, query: Query, text: str, *, item: bool = False) -> float:
+        """How well ``text`` states the answer. ``item``: it is one item of an enumeration, whose items
+        share what is asked ("正职待遇由…每月2000元…、副职由…"): only what tells the items apart counts."""
+        score = self._echo(query, text, item=item)
+        low = plain(text)
         for side, other in contrasts(query.text):
             if any(w in low for w in other) and not any(w in low for w in side):
                 score -= 2.0  # "村副职…待遇近24000元" does not answer a question about 正职
@@ -113,7 +129,7 @@ class Composer:
             score += 2.0
         if needs.date and states_date(text):
             score += 2.0  # "哪年出台的" is answered by the clause stating the date
-        if needs.effect and _EFFECT_RE.search(text):
+        if needs.effect and EFFECT_RE.search(text):
             score += 2.0  # "为什么要考核评估" by the clause giving the purpose ("确保…", "有效地激发…")
         if needs.when and states_time(text):
             # "一般放在什么时候开" by the clause saying when ("安排在第四季度"; fact_span adds it to how often).
@@ -142,6 +158,11 @@ class Composer:
             # "第一条是什么": the item's heading sentence is the answer.
             end = next((i + 1 for i, ch in enumerate(text) if ch in _SENTENCE_END), len(text))
             return Span(p.start, p.start + end)
+        needs = query.needs
+        if needs.effect and not needs.number:
+            effect = self._effect_fact(query, paragraph, cand)
+            if effect is not None:
+                return effect
         spans = clauses(text) or [Span(0, len(text))]
         if cand.amount_at:
             # A question about a named amount is answered where the passage states it, not by another
@@ -150,7 +171,6 @@ class Composer:
         scored = [(self._clause_score(query, text[s.start : s.end]), -i, s) for i, s in enumerate(spans)]
         _, _, best = max(scored)
         start, end = best.start, best.end
-        needs = query.needs
         if needs.number and not amounts_in(text[start:end]):
             # The amount is often in the next clause ("…提高待遇，每月达到4200元").
             after = [s for s in spans if s.start >= end and amounts_in(text[s.start : s.end])]
@@ -159,9 +179,9 @@ class Composer:
         if needs.when and not _says_when(text[start:end]):
             # "组织生活会一般每年召开一次，通常安排在第四季度": how often, then (the next clause) when.
             end = _through_next(text, spans, end, _says_when, adjacent=True)
-        if needs.effect and not _EFFECT_RE.search(text[start:end]):
+        if needs.effect and not EFFECT_RE.search(text[start:end]):
             # "…以后有什么成效": the effect often follows the measure in the same sentence.
-            end = _through_next(text, spans, end, lambda t: _EFFECT_RE.search(t) is not None, adjacent=False)
+            end = _through_next(text, spans, end, lambda t: EFFECT_RE.search(t) is not None, adjacent=False)
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:
             start, end = self._narrow_enumeration(query, text, start, end)
@@ -181,6 +201,45 @@ class Composer:
         if needs.listing and paragraph[fact.start : fact.end].count("、") < 2:
             fact = self._with_following_sentence(paragraph, fact)
         return fact
+
+    def _effect_fact(self, query: Query, paragraph: str, cand: Candidate) -> Span | None:
+        """"…起到了什么作用": the clause after the measure the question restates that gives its effect
+        (knowledge/effects.py), looking into the sentences either side of the passage (a passage may start
+        or end inside the sentence that states the measure or its effect)."""
+        p = cand.passage
+        window = _sentences_around(paragraph, p.start, p.end)
+        text = paragraph[window.start : window.end]
+        spans = clauses(text)
+        asking = effect_ask(query.text) or query.text
+        named = named_effects(tuple(query.weights), asking)
+        # The words of the asking clause name the aspect ("化解矛盾纠纷方面有什么成效") when other clauses
+        # restate the measure; "…是为了解决什么问题" names none.
+        aspect = {
+            t: alternatives
+            for t, alternatives in query.weights.items()
+            if not query.text.lstrip().startswith(asking)
+            and t in asking
+            and t not in named
+            and not asks_effect_word(t)
+            and not re.search(f"(?:什么|啥|哪些)(?:样的)?{re.escape(t)}", asking)
+        }
+        ask = EffectAsk(
+            terms=(*(t for alternatives in query.weights.values() for t in alternatives), *query.place_terms),
+            named=named,
+            figures=_RESULTS_ASKED_RE.search(asking) is not None,
+            consequence=asks_consequence(asking),
+        )
+        found = effect_span(
+            text,
+            spans,
+            [self._echo(query, text[s.start : s.end]) for s in spans],
+            [self._echo(query, text[s.start : s.end], only=aspect) for s in spans],
+            ask,
+            self.effect_params,
+        )
+        if found is None:
+            return None
+        return Span(window.start + found.start, window.start + found.end)
 
     def _with_adjacent_actions(
         self, query: Query, text: str, spans: list[Span], start: int, end: int
@@ -404,6 +463,21 @@ def _through_next(
     if following is None or any(ch in _SENTENCE_END for ch in text[end - 1 : following.start]):
         return end
     return following.end
+
+
+def _sentences_around(paragraph: str, start: int, end: int) -> Span:
+    """The sentences of ``paragraph`` holding [start, end), with the sentence before and the one after."""
+    while start > 0 and paragraph[start - 1] not in _SENTENCE_END:
+        start -= 1  # back to the start of the sentence holding ``start``
+    if start > 0:
+        start -= 1  # and of the one before it
+        while start > 0 and paragraph[start - 1] not in _SENTENCE_END:
+            start -= 1
+    for _ in range(2):  # on to the end of the sentence holding ``end``, then of the one after
+        while end < len(paragraph) and paragraph[end - 1] not in _SENTENCE_END:
+            end += 1
+        end = min(len(paragraph), end + 1)
+    return Span(start, end)
 
 
 def _says_when(text: str) -> bool:

@@ -37,12 +37,25 @@ _WANTS_NUMBER_RE = re.compile(
 )
 # Words that want a figure only when nothing else is asked: "保额" wants one, "标准是参照啥定的" does not.
 _NAMES_A_FIGURE_RE = re.compile(r"比例|百分之|金额|数额|标准是|保额|面积|规模")
+# "副职待遇有什么变化", "干部比例有什么变化": the change of a figure is the new figure.
+_FIGURE_CHANGE_RE = re.compile(
+    r"(?:比例|占比|人数|待遇|收入|工资|报酬|补贴|经费|资金|数量)(?:有|发生了?)?(?:什么|啥|哪些|何)?变化"
+)
 # "2017年底还有多少贫困人口": a year named in a question; a passage not stating it does not answer.
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "为什么要…", "起到了什么作用", "解决了什么问题", "形成了什么氛围": a purpose or an effect is asked.
+# What follows from a condition ("帮扶不力的书记会咋样", "考核会受什么影响", "有什么后果").
+_WANTS_CONSEQUENCE = r"会(?:咋样|怎样|怎么样|如何)|受(?:到)?(?:什么|啥|哪些)影响|(?:什么|啥)后果"
+_WANTS_CONSEQUENCE_RE = re.compile(_WANTS_CONSEQUENCE)
 _WANTS_EFFECT_RE = re.compile(
-    r"为什么|为何|为啥|原因|目的|为了什么|图啥|图什么|作用|成效|效果|变化|好处|解决了?(?:什么|啥|哪些)"
-    r"|(?:什么|啥)(?:样的)?(?:问题|难题|情况|氛围|格局|局面)"
+    r"为什么|为何|为啥|原因|目的|为了什么|图啥|图什么"
+    # ("帮扶效果不好的单位…会怎样" names an effect as a condition; it does not ask for one)
+    r"|(?:什么|啥|哪些|何)(?:样的)?(?:作用|成效|效果|变化|好处|成果)"
+    r"|(?:作用|成效|效果|变化|好处)(?:如何|怎么样|怎样|咋样|大不大|好不好|明显|多大)"
+    r"|解决了?(?:什么|啥|哪些)"
+    # ("有什么问题", "存在哪些问题" ask which problems there are: a list, not an effect)
+    r"|(?<!有)(?<!存在)(?:什么|啥)(?:样的)?(?:问题|难题|情况|氛围|格局|局面)"
+    r"|" + _WANTS_CONSEQUENCE
 )
 # "什么时候发放", "何时召开": when something happens is asked (a date or a time of year answers).
 _WANTS_WHEN_RE = re.compile(r"什么时候|什么时间|何时|啥时候|哪个时候")
@@ -160,6 +173,30 @@ _DURATION_STATED_RE = re.compile(
     r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十半]+)\s*(?:个月|年|天|周)(?!以来|底|初|末|前|后)"
 )
 DURATION = "时长"  # the unit of a heard duration ("期限3年，对吧")
+
+
+_QUESTION_CLAUSE_RE = re.compile(r"[^，,；;。？?！!\s]+")
+
+
+def effect_ask(question: str) -> str | None:
+    """The clause of ``question`` asking for a purpose or an effect ("…活动以后，化解矛盾纠纷方面有什么成效"
+    → "化解矛盾纠纷方面有什么成效"); None when it asks for neither."""
+    return next(
+        (c for c in reversed(_QUESTION_CLAUSE_RE.findall(question)) if _WANTS_EFFECT_RE.search(c)), None
+    )
+
+
+def asks_consequence(question: str) -> bool:
+    """``question`` asks what follows from a condition ("帮扶不力的书记会咋样")."""
+    return _WANTS_CONSEQUENCE_RE.search(question) is not None
+
+
+_EFFECT_WORDS = frozenset({"作用", "成效", "效果", "变化", "好处", "成果", "原因", "目的", "影响"})
+
+
+def asks_effect_word(word: str) -> bool:
+    """``word`` is part of the asking for an effect ("作用", "成效", "为什么"), not a topic."""
+    return word in _EFFECT_WORDS or _WANTS_EFFECT_RE.search(word) is not None
 
 
 def states_duration(text: str) -> bool:
@@ -289,6 +326,7 @@ def question_needs(question: str) -> QuestionNeeds:
         number=(
             bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))
             or (not other_ask and _NAMES_A_FIGURE_RE.search(question) is not None)
+            or _FIGURE_CHANGE_RE.search(question) is not None
             or money_only
             or _DURATION_RE.search(question) is not None
             or bool(claims)

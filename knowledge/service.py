@@ -19,6 +19,7 @@ from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
 from knowledge.concepts import gives_items, names_concept
+from knowledge.effects import EffectParams
 from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
 from knowledge.ingest import Ingestor
@@ -71,6 +72,15 @@ class Decision:
     author: bool = False  # the question asks who wrote or presented the chosen document
     # Not found because the passage that answers names this counted concept without its items.
     unlisted: tuple[str, Candidate] | None = None
+
+
+def _effect_params(settings: Settings) -> EffectParams:
+    return EffectParams(
+        anchor_share=settings.effect_anchor_share,
+        aspect_share=settings.effect_aspect_share,
+        min_new_chars=settings.effect_min_new_chars,
+        max_chars=settings.effect_fact_max_chars,
+    )
 
 
 def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]:
@@ -150,7 +160,7 @@ class KnowledgeService:
         loaded = self.store.load(model_fingerprint=self.encoder.fingerprint)
         lexicon = Lexicon(loaded.manifest.extra_terms)
         searcher = Searcher(loaded, self.encoder, lexicon, self.search_params)
-        composer = Composer(lexicon, self.answer_params, searcher.idf)
+        composer = Composer(lexicon, self.answer_params, searcher.idf, _effect_params(self.settings))
         with self._lock:
             self._loaded, self._searcher, self._composer, self._stamp = loaded, searcher, composer, stamp
         log.info(

@@ -7,8 +7,11 @@ import pytest
 from knowledge.numbers import (
     amounts_in,
     arabic_amount,
+    asks_consequence,
+    asks_effect_word,
     check_verdict,
     claimed_figures,
+    effect_ask,
     is_money_word,
     is_ordinal_word,
     question_needs,
@@ -288,3 +291,31 @@ def test_a_purpose_or_an_effect_asked() -> None:
     assert question_needs("那个人才机制到底图啥").effect
     assert question_needs("聚焦五个组织解决了什么问题").effect
     assert not question_needs("第一书记工作经费有多少").effect
+
+
+def test_an_effect_named_as_a_condition_is_not_asked() -> None:
+    # "帮扶效果不好的单位…" names an effect; "有什么效果" and "效果怎么样" ask for one.
+    assert not question_needs("驻村帮扶效果不好的单位有多少个").effect
+    assert question_needs("结对帮扶有什么效果").effect
+    assert question_needs("结对帮扶效果怎么样").effect
+    assert question_needs("这项制度起到了什么作用").effect
+    # Which problems there are is a list, not an effect; the problem a measure solved is one.
+    assert not question_needs("凤庆扶贫现在主要有什么问题").effect
+    assert question_needs("这笔钱要解决什么难题").effect
+    # What follows from a condition is asked the same way.
+    assert question_needs("帮扶不力的书记会咋样").effect and asks_consequence("帮扶不力的书记会咋样")
+    assert asks_consequence("年度考核会受什么影响") and not asks_consequence("为什么要考核")
+
+
+def test_the_clause_asking_for_the_effect() -> None:
+    assert effect_ask("开展结对活动以后，化解纠纷方面有什么成效？") == "化解纠纷方面有什么成效"
+    assert effect_ask("为什么要建立歇职制度？") == "为什么要建立歇职制度"
+    assert effect_ask("第一书记工作经费有多少") is None
+    assert asks_effect_word("成效") and not asks_effect_word("纠纷")
+
+
+def test_the_change_of_a_figure_asks_for_the_figure() -> None:
+    for question in ("减员增效以后，副职待遇有什么变化？", "干部比例有什么变化", "贫困户收入有什么变化"):
+        assert question_needs(question).number, question
+    # A standard may be a rule ("参照…工资"), not a figure.
+    assert not question_needs("印发意见之后，村主职干部报酬标准有什么变化").number

@@ -584,6 +584,39 @@ def test_a_purpose_asked_takes_in_the_clause_giving_it(corpus_service: Knowledge
     _answers(corpus_service, "宣恩讲用人不养人 留人不拴人的人才机制 图啥", "留住现有人才")
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The measure is restated; the effect follows it in the same sentence.
+        ("宣恩推行村干部专职化、权利和责任对等统一，最终起了什么作用？", "职业化进程"),
+        # The aspect the asking clause names, after the measure, with its figure.
+        ("宣恩县搞党建六联活动以后，在化解矛盾纠纷上有什么成效？", "2000次"),
+        # The effect the question names (杜绝), clauses after the measure.
+        ("鲁甸发流动红旗和黄牌警告，想杜绝什么样的情况？", "年年在"),
+        # The purpose opening the sentence, before the measure.
+        ("凤庆县召开双推进述职报告会的目的是什么？", "总结工作经验"),
+        # The measure ends its sentence; the purpose is in the next one.
+        ("凤庆为什么要用好三大杠杆？", "保障乏力"),
+        # 解决 asked: not the 保障 of the measure's own words.
+        ("鲁甸县拿1440万元兜底48个薄弱村，要解决什么难题？", "无钱办事"),
+        ("宁德选树扶贫先锋、脱贫之星以后，全市形成了什么样的氛围？", "人人思进"),
+        # The change of a figure is the new figure.
+        ("鲁甸两委减员增效后，副职待遇有什么变化？", "3200元"),
+    ],
+)
+def test_a_purpose_or_effect_is_the_clause_after_the_measure_restated(
+    corpus_service: KnowledgeService, question: str, expected: str
+) -> None:
+    _answers(corpus_service, question, expected)
+
+
+def test_what_follows_from_a_condition_is_the_clause_after_it(corpus_service: KnowledgeService) -> None:
+    # "帮扶效果不好的…" is the condition, not an effect asked; what happens to the unit is asked.
+    _answers(corpus_service, "六盘水驻村帮扶效果不好的帮扶单位，年度目标考核会咋样？", "一等奖")
+    # The measure (挂联包帮) is named apart; the condition (帮扶不力) and then its consequence follow.
+    _answers(corpus_service, "鲁甸挂联包帮 帮扶不力的书记会咋样", "不得评为优秀")
+
+
 def test_the_other_side_of_a_pair_does_not_answer(corpus_service: KnowledgeService) -> None:
     # 六盘水 buys 人身意外伤害保险 for its village cadres; it says nothing of 养老保险.
     assert not corpus_service.ask("六盘水给村干部交养老保险，单位出多少").found
