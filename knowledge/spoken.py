@@ -39,6 +39,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Sentence-final particles ("是哪五件事情嘛", "有没有哦"), which jieba glues to the word before; not the
     # 么 of 什么/怎么/那么/这么/多么/要么.
     (re.compile(r"(?<![什怎那这多要])[嘛啊呢哦么吧呀哈噻撒嘞咯哟喔]+(?=[\s，,。？?！!]|$)"), ""),
+    # "村支书是哪个(噻)": in the south-west 哪个 after a role, at the end, asks who (the particle is gone by
+    # now); "第一条是哪个" asks which.
+    (re.compile(r"(?<=[书记任长人导员]是)哪个(?=[\s，,。？?！!]*$)"), "谁"),
 )
 
 

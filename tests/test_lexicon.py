@@ -214,6 +214,8 @@ def test_contrasting_sides_are_read_from_the_question() -> None:
     sides = contrasts("村正职干部待遇多少")
     assert any("副职" in other for _side, other in sides)
     assert contrasts("正职和副职差多少") == ()  # both sides named: no contrast
+    # What the cadre pays himself is not what the budget subsidises.
+    assert any("财政" in other for _side, other in contrasts("养老保险个人每年要交多少"))
 
 
 def test_the_asked_action_is_in_the_how_words_own_sentence() -> None:

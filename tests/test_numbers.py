@@ -314,6 +314,13 @@ def test_the_clause_asking_for_the_effect() -> None:
     assert asks_effect_word("成效") and not asks_effect_word("纠纷")
 
 
+def test_a_sum_paid_is_asked_in_yuan() -> None:
+    # "交多少", "缴多少", "补多少": a payment; the insurance it is paid for names the sum.
+    for question in ("村干部养老保险个人交多少", "单位每年缴多少", "县里补多少"):
+        assert question_needs(question).unit == "元", question
+    assert is_money_word("养老保险")
+
+
 def test_the_change_of_a_figure_asks_for_the_figure() -> None:
     for question in ("减员增效以后，副职待遇有什么变化？", "干部比例有什么变化", "贫困户收入有什么变化"):
         assert question_needs(question).number, question

@@ -621,6 +621,18 @@ def test_the_other_side_of_a_pair_does_not_answer(corpus_service: KnowledgeServi
     # 六盘水 buys 人身意外伤害保险 for its village cadres; it says nothing of 养老保险.
     assert not corpus_service.ask("六盘水给村干部交养老保险，单位出多少").found
     _answers(corpus_service, "鲁甸县财政为村干部养老保险补助了多少", "160万元")
+    # What the cadre pays himself is not the county's subsidy, nor anyone's wage.
+    for question in (
+        "鲁甸县村干部养老保险个人每年要交多少",
+        "宣恩县村干部养老保险个人交多少单位补多少",
+        "湖北那个县的村主职干部养老保险每年单位缴多少",
+    ):
+        assert not corpus_service.ask(question).found, question
+
+
+def test_a_person_asked_in_dialect_is_refused(corpus_service: KnowledgeService) -> None:
+    # "是哪个" after a role asks who; the documents name villages and roles, not who holds them now.
+    assert not corpus_service.ask("宁德赤溪村现在的村支书是哪个噻").found
 
 
 def test_the_size_of_a_change_needs_the_change_stated(corpus_service: KnowledgeService) -> None:

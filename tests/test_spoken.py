@@ -68,6 +68,9 @@ def test_closing_particles_degree_words_and_method_forms(spoken: str, standard: 
         ("要够几个人才能设支委会", "要够几个人 才能设支委会"),  # a head count before 才, not 人才
         ("村里人才能不能留住", "村里人才能不能留住"),
         ("那个部长叫个啥名字", "那个部长叫什么名字"),
+        ("那个村的村支书是哪个噻", "那个村的村支书是谁"),  # 哪个 after a role, at the end: who
+        ("负责人是哪个？", "负责人是谁？"),
+        ("五抓五促第一条是哪个？", "五抓五促第一条是哪个？"),  # which item, not who
     ],
 )
 def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: str) -> None:
