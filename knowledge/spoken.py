@@ -39,6 +39,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Sentence-final particles ("是哪五件事情嘛", "有没有哦"), which jieba glues to the word before; not the
     # 么 of 什么/怎么/那么/这么/多么/要么.
     (re.compile(r"(?<![什怎那这多要])[嘛啊呢哦么吧呀哈噻撒嘞咯哟喔]+(?=[\s，,。？?！!]|$)"), ""),
+    # "考核评了个一般的党工委": a grade, as the documents write it (考核为“一般”等次), not 一般 "usually".
+    (re.compile(r"(?:考核|述职|评议)(?:评了个|评为|评了|为|是|得了?个?)一般(?=的|等次)"), "考核为“一般”"),
     # "村支书是哪个(噻)": in the south-west 哪个 after a role, at the end, asks who (the particle is gone by
     # now); "第一条是哪个" asks which.
     (re.compile(r"(?<=[书记任长人导员]是)哪个(?=[\s，,。？?！!]*$)"), "谁"),

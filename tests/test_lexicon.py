@@ -210,6 +210,13 @@ def test_comparison_and_demonstrative_words_name_no_topic() -> None:
     assert "谁" in lex.content_tokens("宣恩县委书记是谁")
 
 
+def test_conditions_and_consequence_words_name_no_topic() -> None:
+    lex = Lexicon()
+    assert lex.content_tokens("挂钩帮扶不力的话 党组织书记年度考核会受什么影响") == [
+        "挂钩", "帮扶", "不力", "党组织", "书记", "年度", "考核",
+    ]
+
+
 def test_contrasting_sides_are_read_from_the_question() -> None:
     sides = contrasts("村正职干部待遇多少")
     assert any("副职" in other for _side, other in sides)

@@ -630,6 +630,11 @@ def test_the_other_side_of_a_pair_does_not_answer(corpus_service: KnowledgeServi
         assert not corpus_service.ask(question).found, question
 
 
+def test_a_grade_named_colloquially_is_the_documents_grade(corpus_service: KnowledgeService) -> None:
+    # "考核评了个一般" is the grade 考核为“一般”等次, whose 党(工)委 get a 黄牌.
+    _answers(corpus_service, "昭通鲁甸述职考核评了个一般的党工委 会咋处理", "黄牌")
+
+
 def test_a_person_asked_in_dialect_is_refused(corpus_service: KnowledgeService) -> None:
     # "是哪个" after a role asks who; the documents name villages and roles, not who holds them now.
     assert not corpus_service.ask("宁德赤溪村现在的村支书是哪个噻").found

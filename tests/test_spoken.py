@@ -71,6 +71,9 @@ def test_closing_particles_degree_words_and_method_forms(spoken: str, standard: 
         ("那个村的村支书是哪个噻", "那个村的村支书是谁"),  # 哪个 after a role, at the end: who
         ("负责人是哪个？", "负责人是谁？"),
         ("五抓五促第一条是哪个？", "五抓五促第一条是哪个？"),  # which item, not who
+        # A grade, written as the documents write it; 一般 "usually" stays.
+        ("述职考核评了个一般的党工委", "述职考核为“一般”的党工委"),
+        ("组织生活会一般几月开", "组织生活会一般几月开"),
     ],
 )
 def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: str) -> None:
