@@ -372,6 +372,11 @@ class Lexicon:
         m = _ATTRIBUTE_ASK_RE.search(text)
         if m is None:
             return None
+        # "执行的是什么建设标准": a general thing named after the question word (标准) is what is asked, not
+        # the verb before it.
+        named_after = self.content_tokens(re.split(r"[，,。；;？?！!]", text[m.end() :])[0])
+        if any(t in _GENERIC_ATTRIBUTES for t in named_after):
+            return None
         # In the ask's own clause: "队长由谁担任，有什么规定" asks about the 队长 clause, not a thing called 担任.
         clause = re.split(r"[，,。；;？?！!]", text[: m.start()])[-1]
         before = self.content_tokens(clause)

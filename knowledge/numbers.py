@@ -81,6 +81,11 @@ _EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔|时�
 # "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
 _PERIOD_CHOICE_RE = re.compile(r"每个?(?:周|月|季度|年)[^，。？?]*还是[^，。？?]*每个?(?:周|月|季度|年)")
 _DURATION_RE = re.compile(r"多久|多长时间")
+# "任期几年", "歇职几个月", "多少天" closing the question: how long, in a unit of time (not "近几年",
+# "管过几年党建工作", "哪几年", "几月印发").
+_DURATION_ASK_RE = re.compile(
+    r"(?<![近这前后哪头过了])(?:几|多少)(?:年|个月|天|周|个星期)(?=[吗呢啊呀吧？?。！!\s]|$)"
+)
 # "一次要歇多久": the how-long word closing the question asks for a duration (how often has "隔").
 _ENDS_WITH_DURATION_RE = re.compile(r"(?<!隔)(?:多久|多长时间)[吗呢啊呀嘛哦？?。！!\s]*$")
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
@@ -109,10 +114,10 @@ _Q_UNITS = (
     (re.compile(r"比例|百分之|百分比|几成|利率"), "%"),  # before 多大: "占多大比例" asks a share
     (re.compile(r"平方米|面积|多大"), "平方米"),
     (re.compile(r"人次"), "人次"),
-    (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员"), "人"),
+    (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员|人口(?:数)?[有是还共]*(?:多少|几)"), "人"),
     # "多少扶持钱": the money word may follow a few characters after 多少.
     (
-        re.compile(r"多少[^，。？?\s]{0,4}钱|多少元|几元|[拿挣领交缴补]多少|缴纳多少|多[拿挣领]|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|保费"
+        re.compile(r"多少[^，。？?\s]{0,4}钱|多少元|几元|[拿挣领交缴补]多少|缴纳多少|花了?多少|多[拿挣领]|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|保费"
                    r"|贷款|利息|贴息|收入|金额|标准"),
         "元",
     ),
@@ -316,6 +321,8 @@ def question_needs(question: str) -> QuestionNeeds:
     claims = claimed_figures(question)
     # "津贴的发放标准是什么": the standard of a sum of money is a figure ("“五好”标准是什么" is a list).
     money_standard = _STANDARD_ASK_RE.search(question) is not None and any(m in question for m in MONEY_WORDS)
+    if _DURATION_ASK_RE.search(question) and not date:
+        unit = DURATION  # "任职期限规定为几年": a length of time, not "2014年以来"
     if claims:
         # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count, "党费按收入的0.5%交"
         # for a share (收入 notwithstanding): the heard figure says what kind of figure is asked.
@@ -330,6 +337,7 @@ def question_needs(question: str) -> QuestionNeeds:
             or _FIGURE_CHANGE_RE.search(question) is not None
             or money_only
             or _DURATION_RE.search(question) is not None
+            or unit == DURATION
             or bool(claims)
             or money_standard
         )
@@ -366,10 +374,12 @@ _PERIOD_BEFORE = (
 )
 
 
-# Amounts written in Chinese numerals: "百分之三十", "两万元", "三十名".
+# Amounts written in Chinese numerals: "百分之三十", "两万元", "三十名", "半数".
 _CN_NUM = "零一二两三四五六七八九十百千万亿"
 CN_AMOUNT_RE = re.compile(
     rf"百分之[{_CN_NUM}]+|[{_CN_NUM}]{{2,}}(?:多|余)?(?:万元|亿元|元|名|人|户|个|平方米)|[一二两三四五六七八九]成"
+    # shares in words: "半数", "过半", "三分之二"
+    rf"|半数|过半(?!数)|[一二三四五六七八九十]分之[{_CN_NUM}]+"
 )
 
 
@@ -378,7 +388,7 @@ def amounts_in(text: str) -> list[Amount]:
     found: list[Amount] = []
     for m in CN_AMOUNT_RE.finditer(text):
         word = m.group(0)
-        if word.startswith("百分之") or word.endswith("成"):
+        if word.startswith("百分之") or word.endswith("成") or "半" in word or "分之" in word:
             unit = "%"
         else:
             unit = next(u for u in ("万元", "亿元", "元", "平方米", "名", "人", "户", "个") if word.endswith(u))
@@ -441,7 +451,12 @@ _VALUE_RE = re.compile(r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十百
 
 
 def amount_value(amount: Amount) -> float | None:
-    """The number an amount states, in its base unit ("3.876万元" → 38760, "五百名" → 500)."""
+    """The number an amount states, in its base unit ("3.876万元" → 38760, "五百名" → 500, "半数" → 50)."""
+    if "半" in amount.text:
+        return 50.0
+    if "分之" in amount.text:
+        denominator, numerator = (cn_numeral_value(part) for part in amount.text.split("分之"))
+        return None if not denominator or numerator is None else 100.0 * numerator / denominator
     m = _VALUE_RE.search(amount.text)
     if m is None:
         return None

@@ -210,6 +210,21 @@ def test_comparison_and_demonstrative_words_name_no_topic() -> None:
     assert "谁" in lex.content_tokens("宣恩县委书记是谁")
 
 
+def test_a_general_thing_named_after_the_question_word_is_what_is_asked() -> None:
+    lex = Lexicon()
+    # "执行的是什么建设标准": the standard is asked (any passage on the topic may state it), not 执行.
+    assert lex.asked_attribute("六盘水推进活动阵地建设执行的是什么建设标准？") is None
+    assert lex.asked_attribute("那笔贷款的期限是什么") == "期限"
+
+
+def test_spoken_fillers_of_figure_questions_name_no_topic() -> None:
+    lex = Lexicon()
+    tokens = lex.content_tokens("支部党员大会表决时到会人数要达到多少才能开")
+    assert "到会" in tokens and "才能" not in tokens
+    assert "另" not in lex.content_tokens("支书兼组长另给钱不")
+    assert "大致" not in lex.content_tokens("村副职的年待遇水平大致是多少")
+
+
 def test_conditions_and_consequence_words_name_no_topic() -> None:
     lex = Lexicon()
     assert lex.content_tokens("挂钩帮扶不力的话 党组织书记年度考核会受什么影响") == [

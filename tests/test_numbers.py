@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.numbers import (
+    amount_value,
     amounts_in,
     arabic_amount,
     asks_consequence,
@@ -314,9 +315,26 @@ def test_the_clause_asking_for_the_effect() -> None:
     assert asks_effect_word("成效") and not asks_effect_word("纠纷")
 
 
+def test_shares_in_words_are_amounts() -> None:
+    shares = amounts_in("到会人数超过半数，三分之二以上同意")
+    assert [a.text for a in shares] == ["半数", "三分之二"] and all(a.unit == "%" for a in shares)
+    assert [round(amount_value(a) or 0) for a in shares] == [50, 67]
+    assert question_needs("贫困人口有多少").unit == "人"
+
+
+def test_how_many_years_or_months_asks_a_length_of_time() -> None:
+    for question in ("驻村第一书记的任职期限规定为几年？", "歇职几个月"):
+        needs = question_needs(question)
+        assert needs.number and needs.unit == "时长", question
+    assert question_needs("近几年宁德派了多少干部").unit == "人"  # "近几年" is a time, not asked
+    assert question_needs("我在乡里管过几年党建工作。请问党小组会一般多长时间开一次？").frequency
+    assert question_needs("凤庆算贫困人口用的是多少元的标准").unit == "元"
+    assert not question_needs("几月印发的").number  # a date
+
+
 def test_a_sum_paid_is_asked_in_yuan() -> None:
     # "交多少", "缴多少", "补多少": a payment; the insurance it is paid for names the sum.
-    for question in ("村干部养老保险个人交多少", "单位每年缴多少", "县里补多少"):
+    for question in ("村干部养老保险个人交多少", "单位每年缴多少", "县里补多少", "那个平台花了多少"):
         assert question_needs(question).unit == "元", question
     assert is_money_word("养老保险")
 
