@@ -30,6 +30,7 @@ from knowledge.lexicon import contrasts, plain
 from knowledge.numbers import (
     DURATION,
     amounts_in,
+    states_body,
     states_date,
     states_duration,
     states_frequency,
@@ -74,6 +75,8 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         # "绩效奖励每年什么时候发放" is not answered by a passage saying only that the reward exists, nor
         # by one dating something else in another sentence ("2016年以来,提拔…;…建立绩效奖励制度").
         return False
+    if needs.body and not states_body(text):
+        return False  # "…指挥中心由哪个部门负责运行" is not answered by the passage saying it was built
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False

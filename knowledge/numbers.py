@@ -57,6 +57,16 @@ _WANTS_EFFECT_RE = re.compile(
     r"|(?<!有)(?<!存在)(?:什么|啥)(?:样的)?(?:问题|难题|情况|氛围|格局|局面)"
     r"|" + _WANTS_CONSEQUENCE
 )
+# "由哪个部门负责", "哪个单位制定的": a body is asked; a passage naming none does not answer.
+_WANTS_BODY_RE = re.compile(r"(?:哪个|哪些|哪一个|什么)(?:部门|单位|机构|机关)")
+_BODY_RE = re.compile(r"部门|组织部|县委|市委|省委|党委|政府|财政|局|办公室|委员会|领导小组|工作队")
+
+
+def states_body(text: str) -> bool:
+    """``text`` names a body that can do or decide something (组织部门, 县委, 财政局, 办公室)."""
+    return _BODY_RE.search(text) is not None
+
+
 # "什么时候发放", "何时召开": when something happens is asked (a date or a time of year answers).
 _WANTS_WHEN_RE = re.compile(r"什么时候|什么时间|何时|啥时候|哪个时候")
 _TIME_WORD_RE = re.compile(
@@ -160,6 +170,7 @@ class QuestionNeeds:
     # A figure the asker heard and wants checked ("听说每月3000元，对吧" → "3000元"): it is asked for, not a
     # topic the passage must share.
     claims: tuple[str, ...] = ()
+    body: bool = False  # 由哪个部门 / 哪个单位: the answer names a body (组织部门, 县委, 财政局)
 
 
 # "…，是真的吗", "…对吧", "没错吧", "准不准": the asker states something and wants it checked.
@@ -353,6 +364,7 @@ def question_needs(question: str) -> QuestionNeeds:
         when=not date and _WANTS_WHEN_RE.search(question) is not None,
         effect=_WANTS_EFFECT_RE.search(question) is not None,
         claims=claims,
+        body=_WANTS_BODY_RE.search(question) is not None,
     )
 
 

@@ -16,6 +16,7 @@ from knowledge.numbers import (
     is_money_word,
     is_ordinal_word,
     question_needs,
+    states_body,
     states_date,
     states_duration,
     states_frequency,
@@ -330,6 +331,14 @@ def test_how_many_years_or_months_asks_a_length_of_time() -> None:
     assert question_needs("我在乡里管过几年党建工作。请问党小组会一般多长时间开一次？").frequency
     assert question_needs("凤庆算贫困人口用的是多少元的标准").unit == "元"
     assert not question_needs("几月印发的").number  # a date
+
+
+def test_a_body_asked_needs_a_body_named() -> None:
+    assert question_needs("指挥中心由哪个部门负责运行").body
+    assert question_needs("考核办法是哪个单位定的").body
+    assert not question_needs("第一书记工作经费有多少").body
+    assert states_body("组织部门每年牵头考核") and states_body("由县委颁发流动红旗")
+    assert not states_body("县级统筹投入180万元建成指挥中心")
 
 
 def test_a_sum_paid_is_asked_in_yuan() -> None:

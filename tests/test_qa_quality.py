@@ -658,6 +658,13 @@ def test_a_length_of_time_asked_is_not_a_year_stated(corpus_service: KnowledgeSe
     assert not corpus_service.ask("宁德驻村第一书记任职期限是几年").found
 
 
+def test_a_body_asked_is_answered_only_where_one_is_named(corpus_service: KnowledgeService) -> None:
+    # The 鲁甸 document says what the centre cost, not who runs it; 六盘水 names its 组织部门.
+    assert not corpus_service.ask("鲁甸智慧党建指挥中心平时由哪个部门管").found
+    assert not corpus_service.ask("宁德村干部绩效奖励考核办法是哪个单位定的").found
+    _answers(corpus_service, "六盘水每年由哪个部门牵头对下级党委抓党建促脱贫进行考核评估", "组织部门")
+
+
 def test_a_person_asked_in_dialect_is_refused(corpus_service: KnowledgeService) -> None:
     # "是哪个" after a role asks who; the documents name villages and roles, not who holds them now.
     assert not corpus_service.ask("宁德赤溪村现在的村支书是哪个噻").found
