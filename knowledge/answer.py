@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from knowledge.authorship import author_sentence
-from knowledge.clauses import CLOSERS, Span, clauses, number_spans
+from knowledge.clauses import CLOSERS, SENTENCE_END, Span, clauses, number_spans
 from knowledge.concepts import concept_count, concept_items, listed_count
 from knowledge.documents import Document
 from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
@@ -33,7 +33,6 @@ from knowledge.results import QAResult, Source
 from knowledge.search import Candidate, Query, asked_concept, enumerator
 from knowledge.sections import only_headings
 
-_SENTENCE_END = set("。！？!?；;")
 ELLIPSIS = "……"
 _BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
@@ -156,7 +155,7 @@ class Composer:
         text = paragraph[p.start : p.end]
         if query.needs.ordinal is not None and enumerator(text) == query.needs.ordinal:
             # "第一条是什么": the item's heading sentence is the answer.
-            end = next((i + 1 for i, ch in enumerate(text) if ch in _SENTENCE_END), len(text))
+            end = next((i + 1 for i, ch in enumerate(text) if ch in SENTENCE_END), len(text))
             return Span(p.start, p.start + end)
         needs = query.needs
         if needs.effect and not needs.number:
@@ -190,7 +189,7 @@ class Composer:
         if needs.date and not states_date(text[start:end]):
             # The date often opens the sentence ("2015年6月,省委印发《…》"): take it in.
             before = [s for s in spans if s.end <= start and states_date(text[s.start : s.end])]
-            if before and not any(ch in _SENTENCE_END for ch in text[before[-1].end : start]):
+            if before and not any(ch in SENTENCE_END for ch in text[before[-1].end : start]):
                 start = before[-1].start
         # Leading clauses that are only a subject ("宣恩县：") are too short to stand alone.
         if end - start < 8:
@@ -257,11 +256,11 @@ class Composer:
         if not inside:
             return start, end
         lo, hi = inside[0], inside[-1]
-        while lo > 0 and acts(spans[lo - 1]) and text[spans[lo - 1].end - 1] not in _SENTENCE_END:
+        while lo > 0 and acts(spans[lo - 1]) and text[spans[lo - 1].end - 1] not in SENTENCE_END:
             if end - spans[lo - 1].start > self.params.action_fact_max_chars:
                 break
             lo -= 1
-        while hi + 1 < len(spans) and acts(spans[hi + 1]) and text[spans[hi].end - 1] not in _SENTENCE_END:
+        while hi + 1 < len(spans) and acts(spans[hi + 1]) and text[spans[hi].end - 1] not in SENTENCE_END:
             if spans[hi + 1].end - spans[lo].start > self.params.action_fact_max_chars:
                 break
             hi += 1
@@ -270,10 +269,10 @@ class Composer:
     @staticmethod
     def _with_following_sentence(paragraph: str, fact: Span) -> Span:
         """A heading sentence ("三是聚焦“五个基本”抓规范。") is followed by what it names: include it."""
-        if fact.end - fact.start > 30 or paragraph[fact.end - 1] not in _SENTENCE_END:
+        if fact.end - fact.start > 30 or paragraph[fact.end - 1] not in SENTENCE_END:
             return fact
         end = fact.end
-        while end < len(paragraph) and paragraph[end] not in _SENTENCE_END:
+        while end < len(paragraph) and paragraph[end] not in SENTENCE_END:
             end += 1
         return Span(fact.start, min(len(paragraph), end + 1))
 
@@ -312,10 +311,10 @@ class Composer:
     def quote_span(self, paragraph: str, fact: Span) -> Span:
         """The sentence holding ``fact``, trimmed around it to at most quote_max_chars (clause-aligned)."""
         s = fact.start
-        while s > 0 and paragraph[s - 1] not in _SENTENCE_END:
+        while s > 0 and paragraph[s - 1] not in SENTENCE_END:
             s -= 1
         e = fact.end
-        while e < len(paragraph) and paragraph[e - 1] not in _SENTENCE_END:
+        while e < len(paragraph) and paragraph[e - 1] not in SENTENCE_END:
             e += 1
         while e < len(paragraph) and paragraph[e] in CLOSERS:
             e += 1
@@ -348,8 +347,8 @@ class Composer:
             if cut:  # never end a quote inside a number
                 text = text[: cut[0].start]
             return f"“{'' if span.start == 0 else ELLIPSIS}{text}{ELLIPSIS}”"
-        head = "" if span.start == 0 or paragraph[span.start - 1] in _SENTENCE_END else ELLIPSIS
-        tail = "" if span.end >= len(paragraph) or paragraph[span.end - 1] in _SENTENCE_END else ELLIPSIS
+        head = "" if span.start == 0 or paragraph[span.start - 1] in SENTENCE_END else ELLIPSIS
+        tail = "" if span.end >= len(paragraph) or paragraph[span.end - 1] in SENTENCE_END else ELLIPSIS
         return f"“{head}{text.strip()}{tail}”"
 
     # ---- the answer -------------------------------------------------------------------------------------
@@ -460,21 +459,21 @@ def _through_next(
     what is asked (only the clause right after it when ``adjacent``); ``end`` when there is none."""
     after = [s for s in spans if s.start >= end]
     following = next((s for s in (after[:1] if adjacent else after) if says(text[s.start : s.end])), None)
-    if following is None or any(ch in _SENTENCE_END for ch in text[end - 1 : following.start]):
+    if following is None or any(ch in SENTENCE_END for ch in text[end - 1 : following.start]):
         return end
     return following.end
 
 
 def _sentences_around(paragraph: str, start: int, end: int) -> Span:
     """The sentences of ``paragraph`` holding [start, end), with the sentence before and the one after."""
-    while start > 0 and paragraph[start - 1] not in _SENTENCE_END:
+    while start > 0 and paragraph[start - 1] not in SENTENCE_END:
         start -= 1  # back to the start of the sentence holding ``start``
     if start > 0:
         start -= 1  # and of the one before it
-        while start > 0 and paragraph[start - 1] not in _SENTENCE_END:
+        while start > 0 and paragraph[start - 1] not in SENTENCE_END:
             start -= 1
     for _ in range(2):  # on to the end of the sentence holding ``end``, then of the one after
-        while end < len(paragraph) and paragraph[end - 1] not in _SENTENCE_END:
+        while end < len(paragraph) and paragraph[end - 1] not in SENTENCE_END:
             end += 1
         end = min(len(paragraph), end + 1)
     return Span(start, end)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from knowledge.numbers import NUMBER_TOKEN_RE
 
 CLAUSE_END = set("，,；;：:。！？!?")
+SENTENCE_END = set("。！？!?；;")  # where a sentence (or a 分句 closed by ；) ends
 CLOSERS = set("”’」』）)")
 
 

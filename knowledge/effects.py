@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.clauses import Span
+from knowledge.clauses import SENTENCE_END, Span
 from knowledge.numbers import amounts_in
 
 # A clause giving a purpose or an effect ("确保…", "有效地激发…", "形成…格局", "解决了…问题", "着力培养…").
@@ -26,7 +26,6 @@ CONSEQUENCE_RE = re.compile(r"不得|不能|予以|取消|免职|罢免|约谈|�
 # A sentence opening with its purpose ("为总结经验、找准差距,…,近日召开了述职会").
 _PURPOSE_FIRST_RE = re.compile(r"\s*(?:为了?|旨在)(?!\d)")
 _PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
-_SENTENCE_END = set("。！？!?；;")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +83,7 @@ def _measure(text: str, spans: Sequence[Span], echoes: Sequence[float], share: f
     best = echoes.index(top)
     measure = best
     for i in range(best + 1, len(spans)):
-        if text[spans[i - 1].end - 1] in _SENTENCE_END:
+        if text[spans[i - 1].end - 1] in SENTENCE_END:
             break
         if echoes[i] >= share * top:
             measure = i
@@ -105,7 +104,7 @@ def _to_sentence_end(text: str, spans: Sequence[Span], start: int, i: int, max_c
     队伍,接续乡村振兴。"), while the fact from ``start`` fits in ``max_chars``."""
     end = spans[i].end
     for s in spans[i + 1 :]:
-        if text[end - 1] in _SENTENCE_END or s.end - start > max_chars:
+        if text[end - 1] in SENTENCE_END or s.end - start > max_chars:
             break
         end = s.end
     return end
@@ -144,7 +143,7 @@ def effect_span(
     if before is not None:
         return before
     # What the measure leads to follows it — in its sentence, or in the next one when it ends one.
-    ends_sentence = text[first.end - 1] in _SENTENCE_END and anchor + 1 < len(spans)
+    ends_sentence = text[first.end - 1] in SENTENCE_END and anchor + 1 < len(spans)
     start = spans[anchor + 1].start if ends_sentence else first.start
     for i, nxt in enumerate(spans[anchor + 1 :], start=anchor + 1):
         if nxt.end - start > params.max_chars:
@@ -163,7 +162,7 @@ def _purpose_before(
     last clause giving an effect."""
     opening = None
     for i in range(anchor - 1, -1, -1):
-        if text[spans[i].end - 1] in _SENTENCE_END:
+        if text[spans[i].end - 1] in SENTENCE_END:
             break
         if _PURPOSE_FIRST_RE.match(text[spans[i].start : spans[i].end]):
             opening = i
