@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         "together such words weigh at most this share of the asking clause's words "
         "(\"我当过多年组织委员，想核对一下：…多久开一次\").",
     )
+    slip_common_freq: int = Field(
+        default=5,
+        ge=0,
+        description="A question's window that jieba's dictionary counts this often is a word, never read as a "
+        "homophone slip of a known word (\"工姿\" → 工资; knowledge/slips.py).",
+    )
     # "not found" gate: several signals must agree (see knowledge/gate.py and docs/retrieval.md).
     # Chosen by `python -m bench.tune_gate --tune tune,holdout,holdout2,holdout3,holdout4,holdout5` (2026-11-29).
     gate_min_coverage: float = Field(default=0.4, description="Min idf-weighted share of query words matched.")

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, SENTENCE_END, Span, clauses, number_spans
 from knowledge.concepts import concept_count, concept_items, listed_count
+from knowledge.credits import Credit, credit_fact
 from knowledge.documents import Document
 from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
 from knowledge.lexicon import Lexicon, contrasts, plain
@@ -425,6 +426,31 @@ class Composer:
             place=doc.meta.place.label or None,
             paragraph=number,
             quote=paragraph[span.start : span.end].strip(),
+            score=round(cand.score, 4),
+        )
+        return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), (source,))
+
+    def compose_credit(self, query: Query, cand: Candidate, credit: Credit) -> QAResult:
+        """"这篇报道是哪天发布的": what the document's credit line says, quoting the line (credits.py)."""
+        doc = cand.doc
+        fact = credit_fact(_shown_title(doc.meta.title), credit)
+        place = doc.meta.place.key
+        # The line is the document's header or footer, not a numbered content paragraph (paragraph 0).
+        source_line = self.source_line(doc, 0).rsplit("，", 1)[0] + "，文章署名信息"
+        text = "\n".join(
+            [
+                f"{place}：{fact}。" if place else f"{fact}。",
+                f"原文：“{credit.line}”",
+                f"出处：{source_line}",
+            ]
+        )
+        source = Source(
+            doc=doc.file_name,
+            title=doc.meta.title,
+            date=doc.meta.date,
+            place=doc.meta.place.label or None,
+            paragraph=0,
+            quote=credit.line,
             score=round(cand.score, 4),
         )
         return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), (source,))

@@ -35,6 +35,9 @@ class DocumentMeta:
     publisher: str | None = None  # publishing site or source line ('人民网', '中国网')
     author: str | None = None
     place: Place = field(default_factory=Place)
+    # The header and footer lines saying who and when (date line, by-line, editor, photo credit), as
+    # written; the cleaner takes them out of the content, credits.py answers questions about them.
+    credits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from knowledge.lexicon import contrasts, plain
 from knowledge.numbers import (
     DURATION,
     amounts_in,
+    names_other_ordinal,
     states_body,
     states_date,
     states_duration,
@@ -80,6 +81,8 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
+    if names_other_ordinal(query.text, text):
+        return False  # nor "第五批…" by what the 第四批 did
     low = plain(text)
     for side, other in contrasts(query.text):
         if any(w in low for w in other) and not any(w in low for w in side):

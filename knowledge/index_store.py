@@ -55,7 +55,7 @@ FORMAT_VERSION = 1
 # Bump when cleaning, chunking or tokenisation code change: older indexes are then stale and rebuilt.
 # The words that cut passages (knowledge/lexicon/terms.txt, places.tsv) are part of the version, so an
 # index cut with an older word list is stale too and never matched against questions cut the new way.
-CHUNKER_VERSION = f"2026-11-29.3+{_tokeniser_digest()}"
+CHUNKER_VERSION = f"2026-11-30.1+{_tokeniser_digest()}"
 _VERSION_PREFIX = "v"
 
 
@@ -179,6 +179,7 @@ def _document_to_json(key: str, source: str, doc: Document) -> str:
             "date": meta.date,
             "publisher": meta.publisher,
             "author": meta.author,
+            "credits": list(meta.credits),
             "place": asdict(meta.place),
             "paragraphs": list(doc.paragraphs),
         },
@@ -194,6 +195,7 @@ def _document_from_json(line: str) -> tuple[str, str, Document]:
         publisher=d["publisher"],
         author=d["author"],
         place=Place(**d["place"]),
+        credits=tuple(d["credits"]),
     )
     doc = Document(
         doc_id=d["doc_id"],

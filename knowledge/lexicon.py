@@ -412,6 +412,20 @@ class Lexicon:
             expanded[token] = alternatives
         return expanded
 
+    def pieces(self, text: str) -> list[str]:
+        """``text`` cut by the dictionary alone (no guessing of new words); the pieces join back to it."""
+        with self._lock:
+            pieces: list[str] = self._tokenizer.lcut(text, HMM=False)
+        return pieces
+
+    def word_count(self, word: str) -> int:
+        """How often jieba's dictionary (with the domain words) counts ``word``; 0 when it is no word."""
+        return int(self._tokenizer.FREQ.get(word) or 0)
+
+    def known_words(self) -> frozenset[str]:
+        """The domain words and every word of a synonym group (the words questions are read against)."""
+        return self._terms | frozenset(self._synonyms)
+
     def synonyms_of(self, token: str) -> frozenset[str]:
         """The words interchangeable with ``token`` (empty when none)."""
         return self._synonyms.get(token, _NO_SYNONYMS)

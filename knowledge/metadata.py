@@ -274,6 +274,18 @@ def _split_header(
     return title, author, [*keep, *body]
 
 
+# Removed lines that say who made a document or when: kept as its credits. A label with nothing after it
+# ("发布时间:") credits nobody.
+_CREDIT_KINDS = frozenset({"publication", "editor", "caption"})
+_EMPTY_LABEL_RE = re.compile(r"^[^:：]{0,8}[:：]\s*$")
+
+
+def _credits_from(cleaned: CleanedText) -> tuple[str, ...]:
+    return tuple(
+        r.text for r in cleaned.removed if r.kind in _CREDIT_KINDS and not _EMPTY_LABEL_RE.match(r.text)
+    )
+
+
 def _fields_from(cleaned: CleanedText) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {"date": [], "source": [], "author": []}
     for removed in cleaned.removed:
@@ -331,5 +343,12 @@ def extract_metadata(
         place = detect_place(front["place"])
     if not place.key:
         place = detect_place("\n".join([final_title, *paragraphs]))
-    meta = DocumentMeta(title=final_title, date=date, publisher=publisher, author=author, place=place)
+    meta = DocumentMeta(
+        title=final_title,
+        date=date,
+        publisher=publisher,
+        author=author,
+        place=place,
+        credits=_credits_from(cleaned),
+    )
     return meta, paragraphs

@@ -509,3 +509,18 @@ def unit_matches(amount: Amount, unit: str | None) -> bool:
     if unit == "%":
         return amount.unit in {"%", "％"}
     return amount.unit == unit
+
+
+# "第五批", "第四届", "第二轮": an ordinal of a batch, term or round.
+_BATCH_RE = re.compile(r"第[一二三四五六七八九十百\d]+(批|届|轮|期)")
+
+
+def names_other_ordinal(question: str, text: str) -> bool:
+    """Does ``text`` name another batch (term, round) than the one ``question`` names, and not that one?
+    ("第五批驻村第一书记筹了多少" is not answered by what the 第四批 raised.)"""
+    for asked in _BATCH_RE.finditer(question):
+        if asked.group() in text:
+            continue
+        if any(m.group(1) == asked.group(1) for m in _BATCH_RE.finditer(text)):
+            return True
+    return False

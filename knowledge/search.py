@@ -34,6 +34,7 @@ from knowledge.numbers import (
 )
 from knowledge.places import narrowest, places_in_text
 from knowledge.sections import headings_before
+from knowledge.slips import SlipReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class SearchParams:
     phrase_bonus: float = 0.15
     coverage_weight: float = 0.4
     context_word_weight: float = 0.3
+    slip_common_freq: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,16 @@ class Searcher:
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._oov_idf = math.log(1 + (n + 0.5) / 0.5)
         self._vocab = index.bm25.vocab_dict
+        common = params.slip_common_freq
+
+        def is_word(word: str) -> bool:
+            return lexicon.word_count(word) >= common
+
+        # A slip stands for a word of the documents that is a word of the dictionary (not a piece the
+        # cutter guessed, such as "减了"), or for a domain word.
+        self.slips = SlipReader(
+            lexicon.known_words(), self._vocab, is_word
+        )
         # What questions match against, prepared once per passage on first use (the index is immutable;
         # preparing all of them up front would slow loading a large index). Bounded by the index size;
         # concurrent queries at worst prepare an entry twice.
@@ -168,6 +180,10 @@ class Searcher:
         if known is not None:
             return known
         return min((self._idf[s] for s in self.lexicon.synonyms_of(token) if s in self._idf), default=self._oov_idf)
+
+    def read_slips(self, question: str) -> str:
+        """``question`` with its typing and voice slips read as the known words they stand for (slips.py)."""
+        return self.slips.read(question, self.lexicon.pieces(question))
 
     def analyse(self, question: str) -> Query:
         """Cut the question into topic words, expand synonyms, read what it asks for."""

@@ -19,6 +19,8 @@ from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
 from knowledge.concepts import gives_items, names_concept
+from knowledge.credits import Credit, CreditKind, credit_asked, find_credit
+from knowledge.documents import DocumentMeta
 from knowledge.effects import EffectParams
 from knowledge.gate import GateParams, answerable, states_what_is_asked
 from knowledge.index_store import IndexMissingError, IndexStore, LoadedIndex
@@ -70,6 +72,7 @@ class Decision:
     ranked: list[Candidate]
     chosen: list[Candidate]  # empty when not found
     author: bool = False  # the question asks who wrote or presented the chosen document
+    credit: Credit | None = None  # the question asks when the chosen document appeared, who edited it…
     # Not found because the passage that answers names this counted concept without its items.
     unlisted: tuple[str, Candidate] | None = None
 
@@ -94,6 +97,7 @@ def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]
             phrase_bonus=settings.phrase_bonus,
             coverage_weight=settings.coverage_weight,
             context_word_weight=settings.context_word_weight,
+            slip_common_freq=settings.slip_common_freq,
         ),
         GateParams(
             min_coverage=settings.gate_min_coverage,
@@ -212,7 +216,8 @@ class KnowledgeService:
         searcher = self._searcher
         if searcher is None:
             raise RuntimeError("knowledge service is closed")
-        question = standard_question(question)
+        # Spoken forms to the documents' words, then typing and voice slips to the words they stand for.
+        question = searcher.read_slips(standard_question(question))
         query = searcher.analyse(question)
         if not query.content:
             return Decision(query, [], [])
@@ -221,8 +226,9 @@ class KnowledgeService:
             # A question naming a place is answered from that place (or from national rules).
             local = [c for c in ranked if self._local(query, c)]
             ranked = local + [c for c in ranked if c not in local]
-        if asks_for_author(question):
-            return self._author_decision(query, ranked)
+        kind = credit_asked(question)
+        if asks_for_author(question) or kind is not None:
+            return self._document_decision(query, ranked, kind)
         if len(query.places) > 1 and (each := self._named_places(query, ranked)):
             # "宣恩和鲁甸比，谁派的第一书记多": each named place answers for itself.
             return Decision(query, ranked, each)
@@ -243,23 +249,29 @@ class KnowledgeService:
             chosen += self._other_places(query, ranked, best)
         return Decision(query, ranked, chosen)
 
-    def _author_decision(self, query: Query, ranked: list[Candidate]) -> Decision:
-        """"介绍宁德经验的是谁": the author of the document the question is about, when it names one in
-        a sentence. The document must be the place the question names, or else the best passage must
-        state most of the question's other words."""
-        if ranked:
+    def _document_decision(self, query: Query, ranked: list[Candidate], kind: CreditKind | None) -> Decision:
+        """"介绍宁德经验的是谁", "这篇报道是哪天发布的": a question about the document itself, answered from
+        the sentence naming its author or from its credit lines (credits.py). The document must be the
+        place the question names, or else the best passage must state most of the question's other words
+        or the title or author name one of them."""
+        if not ranked:
+            return Decision(query, ranked, [])
+        # Which document: the place named, or else the one the best passage says it is about, or else
+        # one whose title or author the question names ("讲五抓五促那个组织部长叫啥" names the title's
+        # “五抓五促”, "郭学斌发言的照片" the author).
+        if query.places:
+            top: Candidate | None = ranked[0] if ranked[0].place_match else None
+        elif ranked[0].coverage >= self.gate_params.strong_coverage:
             top = ranked[0]
-            # Which document: the place named, or else one the best passage or the title says it is about
-            # ("讲五抓五促那个组织部长叫啥" names the title's “五抓五促”).
-            about = (
-                top.place_match
-                if query.places
-                else top.coverage >= self.gate_params.strong_coverage
-                or any(len(t) >= 3 and t in top.doc.meta.title for t in query.content)
-            )
-            if about and author_sentence(top.doc) is not None:
-                return Decision(query, ranked, [top], author=True)
-        return Decision(query, ranked, [])
+        else:
+            top = next((c for c in ranked if _names_document(query, c.doc.meta)), None)
+        if top is None:
+            return Decision(query, ranked, [])
+        meta = top.doc.meta
+        if kind in (None, "author") and author_sentence(top.doc) is not None:
+            return Decision(query, ranked, [top], author=True)
+        credit = find_credit(meta, kind) if kind is not None else None
+        return Decision(query, ranked, [top] if credit else [], credit=credit)
 
     def _best(self, query: Query, ranked: list[Candidate]) -> Candidate | None:
         """The top passage — or, when it does not state what is asked (the question wants a duration and
@@ -385,6 +397,8 @@ class KnowledgeService:
             return QAResult(raw, False, prefix + self.not_found_text(text))
         if decision.author:
             result = composer.compose_author(decision.query, decision.chosen[0])
+        elif decision.credit is not None:
+            result = composer.compose_credit(decision.query, decision.chosen[0], decision.credit)
         else:
             result = composer.compose(decision.query, decision.chosen)
         answer = prefix + result.answer if prefix else result.answer
@@ -404,6 +418,12 @@ class KnowledgeService:
         if places:
             topics = f"{'、'.join(places)}等地的村干部待遇、工作经费、抓党建促脱贫做法，以及{BUILTIN_TOPICS}"
         return TEXT_NOT_FOUND.format(question=shorten(question, 30), topics=topics, example=EXAMPLE_QUESTION)
+
+
+def _names_document(query: Query, meta: DocumentMeta) -> bool:
+    """Does ``query`` name a word of the document's title (three characters or more) or its author?"""
+    author = meta.author or ""
+    return any((len(t) >= 3 and t in meta.title) or (len(t) >= 2 and t in author) for t in query.content)
 
 
 def _names_all(cand: Candidate, terms: tuple[str, ...]) -> bool:
