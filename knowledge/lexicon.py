@@ -74,6 +74,8 @@ _NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
 _MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
+# "活动室建得咋样了 要多大面积": 怎么样 closing its clause asks how things stand, not how to do anything.
+_STATE_ASK_RE = re.compile(r"(?:怎么样|怎样)[了啊呀呢]?(?=[\s，,]|$)")
 # "时间缩短了多少", "总数减少了多少", "降到了多少": the size of a change is asked.
 _CHANGE_ASK_RE = re.compile(r"(增加|减少|缩短|降低|下降|降到|上升|增长|节约|节省|压缩|精简)了?\s*(?:多少|几)")
 # "…贷款的还款期限是怎么规定的", "预备期是什么": the word before these asks for one thing about the topic.
@@ -351,7 +353,7 @@ class Lexicon:
         """
         stop = stopwords()
         # The verb is in the how-word's own sentence: "…落实得如何？请问该市…" asks no action of 该市.
-        for sentence in _SENTENCE_END_RE.split(_A_NOT_A_RE.sub(" ", text)):
+        for sentence in _SENTENCE_END_RE.split(_STATE_ASK_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))):
             tokens = self.tokenize(sentence)
             for i, token in enumerate(tokens):
                 if token in _HOW_WORDS:

@@ -58,8 +58,8 @@ _WANTS_EFFECT_RE = re.compile(
     r"|" + _WANTS_CONSEQUENCE
 )
 # "由哪个部门负责", "哪个单位制定的": a body is asked; a passage naming none does not answer.
-_WANTS_BODY_RE = re.compile(r"(?:哪个|哪些|哪一个|什么)(?:部门|单位|机构|机关)")
-_BODY_RE = re.compile(r"部门|组织部|县委|市委|省委|党委|政府|财政|局|办公室|委员会|领导小组|工作队")
+_WANTS_BODY_RE = re.compile(r"(?:哪个|哪些|哪一个|什么|哪家)(?:部门|单位|机构|机关|公司|企业)")
+_BODY_RE = re.compile(r"部门|组织部|县委|市委|省委|党委|政府|财政|局|办公室|委员会|领导小组|工作队|公司|企业")
 
 
 def states_body(text: str) -> bool:
@@ -221,11 +221,20 @@ def states_duration(text: str) -> bool:
     return _DURATION_STATED_RE.search(text) is not None
 
 
+# "津贴每月是不是500元", "党小组是291个吗", "有没有1500人": a yes/no question about a figure checks it.
+_YES_NO_FIGURE_RE = re.compile(r"(?:是不是|是否|有没有)[^，,。？?；;]{0,4}\d|\d[^，,。？?；;]{0,6}[吗么][？?。！!\s]*$")
+
+
 def claimed_figures(question: str) -> tuple[str, ...]:
     """The figures a checking question states ("听说宁德提拔了500名乡镇干部，没错吧" → ("500名",)); empty
     when the question checks nothing or states no figure."""
     if not _CHECK_RE.search(question):
-        return ()
+        if (yes_no := _YES_NO_FIGURE_RE.search(question)) is None:
+            return ()
+        # The figure checked is the one asked about ("43个贫困村里还有20个吗" checks 20个), not the
+        # figures setting the scene before it.
+        heard = [a.text for a in amounts_in(question[yes_no.start() :])]
+        return tuple(heard[-1:])
     found = tuple(a.text for a in amounts_in(question))
     return found or tuple(m.group(0) for m in _CLAIMED_DURATION_RE.finditer(_YEAR_RE.sub("", question)))
 
@@ -338,9 +347,13 @@ def question_needs(question: str) -> QuestionNeeds:
         # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count, "党费按收入的0.5%交"
         # for a share (收入 notwithstanding): the heard figure says what kind of figure is asked.
         heard = next(iter(amounts_in(claims[0])), None)
-        if heard is None:
-            unit = DURATION  # "歇职最长能歇半年，是真的吗": a length of time is asked
-        unit = next((u for u in ("元", "人", "%") if heard is not None and unit_matches(heard, u)), unit)
+        # "歇职最长能歇半年，是真的吗" asks a length of time; "没有集体经济收入的还有20个吗" counts villages,
+        # whatever money word the question names.
+        unit = (
+            DURATION
+            if heard is None
+            else next((u for u in ("元", "人", "%") if unit_matches(heard, u)), None)
+        )
     return QuestionNeeds(
         number=(
             bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))

@@ -247,6 +247,14 @@ def test_the_asked_action_is_in_the_how_words_own_sentence() -> None:
     assert lex.content_tokens("请问该市一共提拔了多少名干部") == ["提拔", "干部"]
 
 
+def test_how_things_stand_asks_no_action() -> None:
+    lex = Lexicon()
+    # "建得咋样了" closes its clause: the next clause's 多大面积 is no verb of a how-to question.
+    assert lex.asked_action("村里活动室建得怎么样了 要多大面积") is None
+    assert lex.asked_action("活动室怎么样建") == "建"
+    assert "跟" not in lex.content_tokens("有多少个机关跟村里结对")
+
+
 @pytest.mark.parametrize(
     ("question", "attribute"),
     [

@@ -15,6 +15,7 @@ from knowledge.numbers import (
     effect_ask,
     is_money_word,
     is_ordinal_word,
+    names_other_ordinal,
     question_needs,
     states_body,
     states_date,
@@ -353,3 +354,25 @@ def test_the_change_of_a_figure_asks_for_the_figure() -> None:
         assert question_needs(question).number, question
     # A standard may be a rule ("参照…工资"), not a figure.
     assert not question_needs("印发意见之后，村主职干部报酬标准有什么变化").number
+
+
+def test_a_yes_no_question_about_a_figure_checks_it() -> None:
+    assert claimed_figures("津贴每月是不是500元？") == ("500元",)
+    assert claimed_figures("村民组建立的党小组是291个吗？") == ("291个",)
+    # The figure checked is the one asked about, not the scene before it.
+    assert claimed_figures("43个贫困村中没有集体经济收入的还有20个吗") == ("20个",)
+    assert claimed_figures("是不是每个村都有活动室") == ()
+    needs = question_needs("43个贫困村中没有集体经济收入的还有20个吗")
+    assert needs.number and needs.unit is None  # a count of villages, not yuan (收入 notwithstanding)
+
+
+def test_a_company_asked_needs_one_named() -> None:
+    assert question_needs("电商平台是哪家公司在运营").body
+    assert states_body("由某某科技有限公司运营") and not states_body("充分发挥电商平台作用")
+
+
+def test_another_batch_is_told_apart() -> None:
+    assert names_other_ordinal("第五批第一书记筹了多少", "第四批第一书记共筹措6.55亿元")
+    assert not names_other_ordinal("第四批第一书记筹了多少", "第四批第一书记共筹措6.55亿元")
+    assert not names_other_ordinal("第五批第一书记筹了多少", "驻村第一书记共筹措资金")  # no batch named
+    assert not names_other_ordinal("第一书记筹了多少", "第四批第一书记共筹措6.55亿元")

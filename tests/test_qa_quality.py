@@ -708,3 +708,18 @@ def test_homophone_slips_are_read_as_the_words_meant(corpus_service: KnowledgeSe
 def test_another_batch_than_the_one_asked_does_not_answer(corpus_service: KnowledgeService) -> None:
     assert not corpus_service.ask("宁德第三批驻村第一书记筹措了多少帮扶资金").found
     _answers(corpus_service, "宁德第四批驻村第一书记筹措了多少帮扶资金", "6.55亿元")
+
+
+def test_a_yes_no_question_about_a_figure_is_checked(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("凤庆县43个贫困村里没有集体经济收入的还有25个吗")
+    assert result.found and "不同" in result.answer and "20个" in result.answer
+    # The 津贴 is granted, its sum is not stated: nothing to check the heard figure against.
+    assert not corpus_service.ask("六盘水驻村干部的艰苦边远地区津贴是不是每月600元").found
+
+
+def test_a_company_asked_is_not_answered_by_the_platform_it_runs(corpus_service: KnowledgeService) -> None:
+    assert not corpus_service.ask("凤庆“天之凤”电商服务平台是哪家公司在运营").found
+
+
+def test_how_a_thing_stands_then_a_figure(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "六盘水村级活动室搞得怎么样了 要多大面积", "200平方米")
