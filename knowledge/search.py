@@ -110,9 +110,19 @@ _CN = "一二三四五六七八九十"
 NUMBERED_CONCEPT_RE = re.compile(r"[一二两三四五六七八九十\d]+[个大项条种]\S+")
 
 
+_WHICH_ITEMS_OF_RE = re.compile(
+    r"([一二两三四五六七八九十][\u4e00-\u9fff]{2,4}?)[”\"]?(?:具体|分别|都|主要)?(?:是|指|包括)(?:哪|什么|啥)"
+)
+
+
 def asked_concept(query: Query) -> str | None:
     """The counted concept whose items a question asks ("“三个杠杆”分别是什么"): the last one it names, as
     the earlier ones set the scene ("抓扶贫和党建“双推进”的“三个杠杆”")."""
+    # "…四级联创的四步联动是哪四步": the counted words right before the asking are the concept, even when
+    # the cutter splits them (四步 | 联动).
+    asked = _WHICH_ITEMS_OF_RE.search(query.text)
+    if asked is not None and (concept_count(asked.group(1)) or 0) >= 2:
+        return asked.group(1)
     named = [t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)] + list(query.quoted)
     counted = [t for t in dict.fromkeys(named) if (concept_count(t) or 0) >= 2 and t in query.text]
     return max(counted, key=query.text.rfind, default=None)
