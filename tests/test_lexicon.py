@@ -225,6 +225,12 @@ def test_spoken_fillers_of_figure_questions_name_no_topic() -> None:
     assert "大致" not in lex.content_tokens("村副职的年待遇水平大致是多少")
 
 
+def test_complaints_setting_the_scene_name_no_topic() -> None:
+    tokens = Lexicon().content_tokens("天天填台账烦死了，牌子太多了，有减负的说法没")
+    assert "台账" in tokens and "减负" in tokens
+    assert not {"天天", "烦死", "太多", "说法"} & set(tokens)
+
+
 def test_conditions_and_consequence_words_name_no_topic() -> None:
     lex = Lexicon()
     assert lex.content_tokens("挂钩帮扶不力的话 党组织书记年度考核会受什么影响") == [

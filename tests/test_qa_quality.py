@@ -728,3 +728,4 @@ def test_how_a_thing_stands_then_a_figure(corpus_service: KnowledgeService) -> N
 def test_the_counted_words_before_the_ask_are_the_list_asked(corpus_service: KnowledgeService) -> None:
     # “双整百千” names the work; the 四步联动 asked about are listed before their name (A、B、C、D四步联动).
     _answers(corpus_service, "鲁甸“双整百千”工作的四步联动具体是哪四步", "高位定标")
+
