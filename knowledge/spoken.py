@@ -44,6 +44,13 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # "村支书是哪个(噻)": in the south-west 哪个 after a role, at the end, asks who (the particle is gone by
     # now); "第一条是哪个" asks which.
     (re.compile(r"(?<=[书记任长人导员]是)哪个(?=[\s，,。？?！!]*$)"), "谁"),
+    # "述职考得差", "考核拉胯": a poor review, in the documents' word (考核).
+    (re.compile(r"考得(?=差|不好|不行|好|一般)"), "考核"),
+    (re.compile(r"拉胯"), "差"),
+    # "考得差会咋样", "党委会被咋处理": the modal 会 asks what follows; jieba would glue it to the word
+    # before (差会, 党委会 "committee meeting"), so it is written as the word 将会 (a space would cut the
+    # asking clause off its condition).
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<!将)会(?=怎么样|被|受)"), "将会"),
 )
 
 

@@ -293,3 +293,8 @@ def test_the_change_a_how_much_question_sizes() -> None:
     assert lex.asked_change("群众办事时间缩短了多少") == "缩短"
     assert lex.asked_change("全县村干部总数减少了多少") == "减少"
     assert lex.asked_change("办公经费增加到多少") is None  # the new level, not the change
+
+
+def test_the_end_of_the_year_in_either_word() -> None:
+    # "年底述职" asks about the documents' 年终述职.
+    assert "年终" in Lexicon().synonyms_of("年底")

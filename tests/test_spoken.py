@@ -74,6 +74,10 @@ def test_closing_particles_degree_words_and_method_forms(spoken: str, standard: 
         # A grade, written as the documents write it; 一般 "usually" stays.
         ("述职考核评了个一般的党工委", "述职考核为“一般”的党工委"),
         ("组织生活会一般几月开", "组织生活会一般几月开"),
+        # A poor review in the documents' word; the modal 会 kept off the word before it.
+        ("述职考得差会咋样", "述职考核差将会怎么样"),
+        ("考核拉胯的党委会被咋处理", "考核差的党委将会被怎么 处理"),
+        ("党委会怎么开", "党委会怎么 开"),  # a committee meeting, asked how to hold it
     ],
 )
 def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: str) -> None:
