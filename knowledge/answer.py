@@ -362,7 +362,8 @@ class Composer:
         parts.append(meta.date or "未注明日期")
         if meta.publisher and doc.builtin:
             parts.append(meta.publisher)
-        parts.append(f"第{paragraph}段")
+        # Paragraph 0: a credit line of the page (its date line, by-line, editor), outside the content.
+        parts.append(f"第{paragraph}段" if paragraph else "文章署名信息")
         return "，".join(parts)
 
     def compose(self, query: Query, chosen: Sequence[Candidate]) -> QAResult:
@@ -411,37 +412,26 @@ class Composer:
         number, span = found
         paragraph = doc.paragraphs[number - 1]
         fact = f"《{_shown_title(doc.meta.title)}》的作者（发言人）是{doc.meta.author}"
-        place = doc.meta.place.key
-        text = "\n".join(
-            [
-                f"{place}：{fact}。" if place else f"{fact}。",
-                f"原文：{self._quoted(paragraph, span, self.params.quote_max_chars)}",
-                f"出处：{self.source_line(doc, number)}",
-            ]
-        )
-        source = Source(
-            doc=doc.file_name,
-            title=doc.meta.title,
-            date=doc.meta.date,
-            place=doc.meta.place.label or None,
-            paragraph=number,
-            quote=paragraph[span.start : span.end].strip(),
-            score=round(cand.score, 4),
-        )
-        return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), (source,))
+        shown = self._quoted(paragraph, span, self.params.quote_max_chars)
+        return self._about_document(query, cand, fact, shown, paragraph[span.start : span.end].strip(), number)
 
     def compose_credit(self, query: Query, cand: Candidate, credit: Credit) -> QAResult:
         """"这篇报道是哪天发布的": what the document's credit line says, quoting the line (credits.py)."""
+        fact = credit_fact(_shown_title(cand.doc.meta.title), credit)
+        # The line is the page's header or footer, not a numbered content paragraph: paragraph 0.
+        return self._about_document(query, cand, fact, f"“{credit.line}”", credit.line, 0)
+
+    def _about_document(
+        self, query: Query, cand: Candidate, fact: str, shown: str, quote: str, paragraph: int
+    ) -> QAResult:
+        """The reply to a question about the document itself: ``fact``, the quote as ``shown``, the source."""
         doc = cand.doc
-        fact = credit_fact(_shown_title(doc.meta.title), credit)
         place = doc.meta.place.key
-        # The line is the document's header or footer, not a numbered content paragraph (paragraph 0).
-        source_line = self.source_line(doc, 0).rsplit("，", 1)[0] + "，文章署名信息"
         text = "\n".join(
             [
                 f"{place}：{fact}。" if place else f"{fact}。",
-                f"原文：“{credit.line}”",
-                f"出处：{source_line}",
+                f"原文：{shown}",
+                f"出处：{self.source_line(doc, paragraph)}",
             ]
         )
         source = Source(
@@ -449,8 +439,8 @@ class Composer:
             title=doc.meta.title,
             date=doc.meta.date,
             place=doc.meta.place.label or None,
-            paragraph=0,
-            quote=credit.line,
+            paragraph=paragraph,
+            quote=quote,
             score=round(cand.score, 4),
         )
         return QAResult(query.text, True, _fit_bytes(text, self.params.max_bytes), (source,))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from pypinyin import Style, pinyin
 
+_CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 _CJK_WORD_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _MASK = "?"
 _MIN_CHARS, _MAX_CHARS = 2, 4
@@ -82,12 +83,9 @@ class SlipReader:
             weak.clear()
 
         for piece in pieces:
-            if _CJK_WORD_RE.match(piece) is None and not re.fullmatch(r"[\u4e00-\u9fff]", piece):
-                flush()
-                out.append(piece)
-            elif len(piece) == 1 or not self._is_word(piece):
+            if _CJK_RE.match(piece) and (len(piece) == 1 or not self._is_word(piece)):
                 weak.append(piece)
-            else:
+            else:  # a word, punctuation, digits or Latin: the run ends here
                 flush()
                 out.append(piece)
         flush()
