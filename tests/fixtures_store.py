@@ -28,9 +28,10 @@ NO_POSTGRES = "DJ_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test 
 
 
 def postgres_schema_url(base: str, schema: str) -> str:
-    """``base`` with every connection's search_path set to ``schema``."""
+    """``base`` with every connection's search_path set to ``schema``, named after it (application_name),
+    so the fixture can find the test's connections when it drops the schema."""
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
+    return f"{base}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
 
 
 @pytest.fixture
@@ -46,6 +47,16 @@ def postgres_url() -> Iterator[str]:
         yield postgres_schema_url(POSTGRES_URL, schema)
     finally:
         with admin.begin() as conn:
+            # pytest tears fixtures down in reverse order of set-up, so an app a test started after this
+            # fixture (aiohttp_client) may still hold a connection in a transaction: the DROP would then
+            # deadlock with it. The test is over; its connections are ended first.
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :schema AND pid <> pg_backend_pid()"
+                ),
+                {"schema": schema},
+            )
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 

@@ -89,11 +89,13 @@ def checkin_db(db_url: str, gateway_settings: Callable[..., Settings]) -> Iterat
 
 @pytest.fixture
 def make_bot(
-    aiohttp_client: Any,
     checkin_db: tuple[Settings, Engine, World],
     fake_answerer: FakeAnswerer,
+    aiohttp_client: Any,
 ) -> Callable[..., Any]:
-    """``await make_bot(**settings_overrides)``: a fresh app (a new process, as far as state goes)."""
+    """``await make_bot(**settings_overrides)``: a fresh app (a new process, as far as state goes).
+
+    ``aiohttp_client`` is set up last so that the app is closed before the database is torn down."""
 
     async def make(**overrides: Any) -> Bot:
         base, engine, world = checkin_db
