@@ -14,8 +14,8 @@ from knowledge.clauses import Span
 from knowledge.documents import Document
 
 # "是谁", "叫啥", "叫什么名字", "哪位": a name is asked for.
-_NAME_ASK_RE = re.compile(
-    r"是谁|叫啥|叫什么|哪位|哪个领导|哪个人"
+NAME_ASK_RE = re.compile(
+    r"是谁|叫啥|叫什么|哪位|哪个领导|哪个人|谁(?:拍|照|摄|写|编)"
     # "介绍…的是郭学斌部长，对吧": a name heard, to be checked against the by-line.
     r"|的是[\u4e00-\u9fff]{2,4}?(?:部长|书记|同志|主任|县长|市长|代表)?[，,]?\s*(?:对|是|没错|对不对|是不是)[吗吧]?[？?。！!\s]*$"
 )
@@ -26,7 +26,7 @@ _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 
 def asks_for_author(question: str) -> bool:
     """Does ``question`` ask who spoke or wrote (a document's author)?"""
-    return bool(_NAME_ASK_RE.search(question) and _AUTHORED_RE.search(question))
+    return bool(NAME_ASK_RE.search(question) and _AUTHORED_RE.search(question))
 
 
 def author_sentence(doc: Document) -> tuple[int, Span] | None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from knowledge.authorship import NAME_ASK_RE, asks_for_author
 from knowledge.documents import DocumentMeta
 
 CreditKind = Literal["date", "editor", "photo", "author", "publisher"]
@@ -21,10 +22,8 @@ CreditKind = Literal["date", "editor", "photo", "author", "publisher"]
 _DOCUMENT_RE = re.compile(r"这篇|这份|文章|报道|稿子|稿件|发言稿|讲话稿|案例|新闻|文稿|通讯")
 _PUBLISHED_RE = re.compile(r"发布|发表|刊发|刊登|刊载|登出|登的|发的|发出|推送|上网|发在|登在|见报")
 _WHEN_RE = re.compile(r"哪天|哪一天|哪日|什么时间|什么时候|啥时候|几号|哪年|何时|日期|时间是")
-_NAME_ASK_RE = re.compile(r"是谁|叫啥|叫什么|哪位|哪个人|谁(?:拍|照|摄|写|编)")
 _EDITOR_ASK_RE = re.compile(r"责任编辑|责编|编辑")
 _PHOTO_ASK_RE = re.compile(r"照片|图片|配图|相片|拍摄|摄影|谁拍|谁照")
-_AUTHOR_ASK_RE = re.compile(r"作者|撰写|执笔|谁写|写的")
 _SOURCE_ASK_RE = re.compile(r"来源(?:是|于)|出自|哪个网站|哪家网站|什么网站|哪家媒体|哪个媒体|发在哪|登在哪")
 
 # What the lines say, as written.
@@ -47,15 +46,15 @@ class Credit:
 
 def credit_asked(question: str) -> CreditKind | None:
     """Which credit of a document ``question`` asks for, if it asks about the document itself."""
-    if _EDITOR_ASK_RE.search(question) and _NAME_ASK_RE.search(question):
+    if _EDITOR_ASK_RE.search(question) and NAME_ASK_RE.search(question):
         return "editor"
-    if _PHOTO_ASK_RE.search(question) and _NAME_ASK_RE.search(question):
+    if _PHOTO_ASK_RE.search(question) and NAME_ASK_RE.search(question):
         return "photo"
     if not _DOCUMENT_RE.search(question):
         return None
     if _PUBLISHED_RE.search(question) and _WHEN_RE.search(question):
         return "date"
-    if _AUTHOR_ASK_RE.search(question) and _NAME_ASK_RE.search(question):
+    if asks_for_author(question):
         return "author"
     if _SOURCE_ASK_RE.search(question):
         return "publisher"

@@ -171,11 +171,8 @@ class Searcher:
         def is_word(word: str) -> bool:
             return lexicon.word_count(word) >= common
 
-        # A slip stands for a word of the documents that is a word of the dictionary (not a piece the
-        # cutter guessed, such as "减了"), or for a domain word.
-        self.slips = SlipReader(
-            lexicon.known_words(), self._vocab, is_word
-        )
+        # A slip stands for a domain word (terms, synonyms, places); a piece the documents use is no slip.
+        self.slips = SlipReader(lexicon.known_words(), self._vocab, is_word)
         # What questions match against, prepared once per passage on first use (the index is immutable;
         # preparing all of them up front would slow loading a large index). Bounded by the index size;
         # concurrent queries at worst prepare an entry twice.
