@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, SENTENCE_END, Span, clauses, number_spans
-from knowledge.concepts import concept_count, concept_items, listed_count
+from knowledge.concepts import concept_by_head, concept_count, concept_items, listed_count
 from knowledge.credits import Credit, credit_fact
 from knowledge.documents import Document
 from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
@@ -39,11 +39,25 @@ _BACKGROUND_RE = re.compile(r"^\s*在.*基础上")
 MULTI_QUOTE_CHARS = 70
 # A numbered heading sentence ("二是聚焦“五项制度”抓落实。", "（三）…", "3.抓…"), not a count ("13个乡…").
 _HEADING_RE = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d))")
+# A clause that only names whom the next one is about: "对考核为“一般”等次的5个党(工)委,".
+_TOPIC_PHRASE_RE = re.compile(r"^\s*对[^,，;；。]{2,40}[,，]?\s*$")
+# A clause saying how something is done: "建立…制度", "通过…", "采取…方式".
+_MEANS_RE = re.compile(r"建立|通过|采取|实行|推行|出台|制定|依托|利用|运用|借助")
+_OPENING_LINKS_RE = re.compile(r"^\s*(?:并|以|来|从而|进一步)*")
+# A clause going on to name the items: "…基本制度,指支部党员大会、…".
+_LIST_OPENER_RE = re.compile(r"\s*(?:即|指|包括|包含|分别是|主要是|主要有)")
+# "做到了哪几个全覆盖": the items asked by their head word, count unknown.
+_WHICH_HEAD_RE = re.compile(r"哪几[个项条种大]?([\u4e00-\u9fff]{2,3})")
 # "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
 _RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
 TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
 TITLE_SHOWN_CHARS = 30
+
+
+def _states_unit(text: str, unit: str) -> bool:
+    """Does ``text`` state an amount in ``unit`` (a head count, a sum)?"""
+    return any(unit_matches(a, unit) for a in amounts_in(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +182,11 @@ class Composer:
             # A question about a named amount is answered where the passage states it, not by another
             # amount in it ("养老保险补助近160万元" for a question about 待遇).
             spans = [s for s in spans if any(s.start < w.end and w.start < s.end for w in cand.amount_at)]
+            unit = query.amount.unit if query.amount else None
+            if unit and (counted := [s for s in spans if _states_unit(text[s.start : s.end], unit)]):
+                # "多少名党员受益" is answered by "553名基层党员受益", not by the loan total the amount's
+                # span starts with ("发放…贷款4210万元,553名基层党员受益").
+                spans = counted
         scored = [(self._clause_score(query, text[s.start : s.end]), -i, s) for i, s in enumerate(spans)]
         _, _, best = max(scored)
         start, end = best.start, best.end
@@ -187,6 +206,16 @@ class Composer:
             start, end = self._narrow_enumeration(query, text, start, end)
         if query.action:
             start, end = self._with_adjacent_actions(query, text, spans, start, end)
+        if needs.listing and text[start:end].count("、") < 2 and text[end - 1] not in SENTENCE_END:
+            # "“三会一课”是…基本制度,指支部党员大会、支部委员会会议、党小组会和…": the list goes on in
+            # the sentence's next clause.
+            listed = next((s for s in spans if s.start >= end), None)
+            following = text[listed.start : listed.end] if listed is not None else ""
+            if listed is not None and _LIST_OPENER_RE.match(following) and following.count("、") >= 2:
+                end = listed.end
+        if _TOPIC_PHRASE_RE.match(text[start:end]) and text[end - 1] not in SENTENCE_END:
+            # "对考核为“一般”等次的5个党(工)委," only says whom; what was done to them follows.
+            end = next((s.end for s in spans if s.start >= end), end)
         if needs.date and not states_date(text[start:end]):
             # The date often opens the sentence ("2015年6月,省委印发《…》"): take it in.
             before = [s for s in spans if s.end <= start and states_date(text[s.start : s.end])]
@@ -265,6 +294,13 @@ class Composer:
             if spans[hi + 1].end - spans[lo].start > self.params.action_fact_max_chars:
                 break
             hi += 1
+        if lo > 0 and text[spans[lo - 1].end - 1] not in SENTENCE_END:
+            before = text[spans[lo - 1].start : spans[lo - 1].end]
+            opens = _OPENING_LINKS_RE.sub("", text[spans[lo].start : spans[lo].end])
+            if _MEANS_RE.search(before) and any(opens.startswith(f) for f in forms):
+                # "咋督促的": "建立日提醒、周通报、月约谈制度,督促各基层党组织…" — the means is said before
+                # the clause opening with the action.
+                lo -= 1
         return min(start, spans[lo].start), max(end, spans[hi].end)
 
     @staticmethod
@@ -301,7 +337,10 @@ class Composer:
         with where the paragraph names the concept."""
         if not query.needs.listing:
             return None
-        for term in query.content:
+        terms = list(query.content)
+        if (which := _WHICH_HEAD_RE.search(query.text)) and (named := concept_by_head(paragraph, which.group(1))):
+            terms.append(named)  # "做到了哪几个全覆盖": the paragraph's "四个覆盖"
+        for term in terms:
             names = concept_items(paragraph, term)
             if names:
                 at = paragraph.find(term)

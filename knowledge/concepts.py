@@ -40,6 +40,15 @@ def concept_items(paragraph: str, term: str) -> list[str] | None:
     return None
 
 
+def concept_by_head(paragraph: str, word: str) -> str | None:
+    """The numbered concept ``paragraph`` names whose head word ``word`` ends with: "哪几个全覆盖" asks
+    the items of the "四个覆盖" a paragraph names (the question may not know the count)."""
+    for m in _CONCEPT_RE.finditer(paragraph):
+        if word.endswith(m.group(2)):
+            return m.group(0)
+    return None
+
+
 # A counted concept a question may ask the items of: "四场硬仗", "六项刚性要求", "十个一批", "双带", "五抓五促".
 _COUNTED_RE = re.compile(r"^([一二两三四五六七八九十]|\d+|双)(?:[个大项条种场批件点招]|(?=[\u4e00-\u9fff]))(.+)$")
 # Where a list can be read off: between clause marks (not 、, which joins the items themselves).

@@ -39,6 +39,8 @@ _ASK_WORD_RE = re.compile(
     r"|哪个(?:县|市|州|地方|地区)|谁的(?=[^，。？?；]{0,12}[多少高低])"
     # "哪五件事", "哪几样", "几件": which items of a list; the list's name is the topic, not these words.
     r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
+    # "三会一课是哪三会", "是哪四步": a count and its noun closing the question ask which items.
+    r"|哪[一二三四五六七八九十几\d]+[\u4e00-\u9fff](?=[\s，,。？?！!]|$)"
     # "能多拿点不", "多挣多少": asks for the extra pay (numbers.question_needs reads it), names no topic.
     r"|[能可]?多[拿挣领]点?"
 )

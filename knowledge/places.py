@@ -25,7 +25,8 @@ GAZETTEER_PATH = Path(__file__).with_name("lexicon") / "places.tsv"
 _LEVELS: tuple[Level, ...] = ("province", "city", "county")
 
 # Everyday phrases that contain a place alias without naming the place ("黄河南岸" is not 河南).
-_BLOCKERS = ("黄河南", "黄河北", "洞庭湖南", "洞庭湖北", "入海口", "江山东")
+# ("以来凤庆": the 来 of 以来 and 凤庆, not 来凤; "以来凤庆县" is told apart in ``_matches`` too.)
+_BLOCKERS = ("黄河南", "黄河北", "洞庭湖南", "洞庭湖北", "入海口", "江山东", "以来凤", "年来凤", "后来凤")
 
 # Weights for ``detect_place``: the title says most about where a document is from, the lead
 # paragraphs next; a passing mention deep in the body ("在云南省等地建站") says little.
@@ -133,12 +134,24 @@ def _blocked_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _matches(text: str) -> Iterator[tuple[int, int, PlaceEntry]]:
-    """Leftmost-longest gazetteer matches as (start, end, entry), skipping blocked phrases."""
+    """Leftmost-longest gazetteer matches as (start, end, entry), skipping blocked phrases.
+
+    A bare alias gives way to a full name that starts inside it and runs past it: in "2015年以来凤庆县"
+    the 来凤 of 以来 is not 来凤县, the text goes on to name 凤庆县."""
     gaz = _gazetteer()
     blocked = _blocked_spans(text)
-    for m in gaz.pattern.finditer(text):
+    pos = 0
+    while (m := gaz.pattern.search(text, pos)) is not None:
+        if gaz.by_term[m.group(0)].name != m.group(0):
+            for i in range(m.start() + 1, m.end()):
+                alt = gaz.pattern.match(text, i)
+                if alt is not None and alt.end() > m.end() and gaz.by_term[alt.group(0)].name == alt.group(0):
+                    m = alt
+                    break
         if any(bs <= m.start() and m.end() <= be for bs, be in blocked):
+            pos = m.start() + 1  # a place may start inside the blocked match ("以来凤庆" names 凤庆)
             continue
+        pos = m.end()
         yield m.start(), m.end(), gaz.by_term[m.group(0)]
 
 

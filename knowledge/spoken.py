@@ -18,12 +18,22 @@ _YES_NO_FRAME_RE = re.compile(r"是不是|是否|吗|难道|听说")
 _HOW_MUCH_RE = re.compile(r"(?<!好多)好(多|久|大|长)(?!好|年前)")
 _HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # North-eastern "嘎哈" / "干哈" (what for, what): "贷款嘎哈了", "三个杠杆是嘎哈的".
+    (re.compile(r"嘎哈|干哈"), "干什么"),
     # 有啥子路子 / 发啥东西 → 有什么路子 / 发什么东西 (jieba glues "发啥" into one word).
     (re.compile(r"啥子|么子|啥"), "什么"),
     (re.compile(r"咋样子?"), "怎么样"),
+    # "那个电商平台叫啥名字": a thing's name is what it is. A person's name ("市委书记叫什么名字") is
+    # left as asked: the documents name no office-holders, and 名字 stays a topic word they lack.
+    (re.compile(r"(?<![记长人员任者官导部谁])叫什么(?:名字|名称|名)?"), "是什么"),
     (re.compile(r"咋个|咋子|咋"), "怎么"),  # 咋个搞 → 怎么搞
     # jieba glues a how-word to its verb ("怎么弄", "怎么整" one word), hiding the verb: keep them apart.
     (re.compile(r"(怎么|怎样|如何)(?![样么])"), r"\1 "),
+    # Northern "咋整的", "整了啥": 整 is the all-purpose "do" of what was done. "软弱涣散的支部咋整"
+    # (what to do about it) keeps its 整, which reads 整顿.
+    (re.compile(r"(?<=怎么 )整(?=的|了)|(?<![完调规平修齐工统重])整(?=了?什么|出)"), "搞"),
+    # "砸了多钱": northern 多钱 is 多少钱 (not the 多钱 of 好多钱, read below).
+    (re.compile(r"(?<![好多])多钱"), "多少钱"),
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
     (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
     (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
@@ -47,6 +57,12 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # "述职考得差", "考核拉胯": a poor review, in the documents' word (考核).
     (re.compile(r"考得(?=差|不好|不行|好|一般)"), "考核"),
     (re.compile(r"拉胯"), "差"),
+    # "考核排在后头", "排在最后": a poor place in the review, as the lexicon knows it (排名靠后).
+    (re.compile(r"排(?:在|到|了)?(?:后头|后面|后边|最后|末尾)"), "排名靠后"),
+    # "农产品往外卖": selling, not 外卖 (take-away food) as jieba would read it.
+    (re.compile(r"往外卖|卖出去|卖到外面"), "销售"),
+    # "兼好几个职务": 好几 is "several", not "how many".
+    (re.compile(r"好几(?=[个项种样名位次年])"), "多"),
     # "考得差会咋样", "党委会被咋处理": the modal 会 asks what follows; jieba would glue it to the word
     # before (差会, 党委会 "committee meeting"), so it is written as the word 将会 (a space would cut the
     # asking clause off its condition).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.concepts import concept_count, concept_items, gives_items, names_concept
+from knowledge.concepts import concept_by_head, concept_count, concept_items, gives_items, names_concept
 
 PARAGRAPH = (
     "近年来,全县推行“三个到位”。即人员到位,各村配齐专职干部。经费到位:县财政足额保障。"
@@ -67,3 +67,10 @@ def test_a_list_of_figures_after_a_concept_is_not_its_items() -> None:
     text = "按照“五好”标准建设活动室,目前新建活动室12个、改扩建8个、修缮6个。"
     assert not gives_items((text,), 0, "五好")
     assert gives_items(("按照“三好”标准:房子好、设施好、制度好。",), 0, "三好")
+
+
+def test_items_asked_by_their_head_word_find_the_concept() -> None:
+    # "做到了哪几个全覆盖": the asker does not know the count; the paragraph's "四个覆盖" has that head.
+    paragraph = "我们做到“四个覆盖”。即甲乙全覆盖,说明。丙丁全覆盖,说明。"
+    assert concept_by_head(paragraph, "全覆盖") == "四个覆盖"
+    assert concept_by_head(paragraph, "全融合") is None

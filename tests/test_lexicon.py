@@ -94,6 +94,8 @@ def test_which_items_and_fillers_are_not_topic_words() -> None:
     assert not {"里", "说", "五件", "事"} & set(tokens)
     assert lex.content_tokens("“五定”责任机制定的是哪几样") == ["五定", "责任", "机制", "定"]
     assert "东西" not in lex.content_tokens("驻村轮战干部冬天发的是什么东西")
+    # A count and its noun closing the question ask which items: "哪三会" is no topic.
+    assert lex.content_tokens("三会一课是哪三会") == ["三会一课"]
 
 
 def test_aspect_particles_do_not_hide_the_verb() -> None:

@@ -88,6 +88,11 @@ def test_place_terms_for_jieba() -> None:
         ("黄河南岸的村子怎么办", []),  # 河南 inside an everyday phrase
         ("上海南京路的社区党委", ["上海市", "南京市"]),  # leftmost-longest: not 海南
         ("祝大家幸福安康", []),  # no alias for 福安市 on purpose
+        # The 来 of 以来 / 近年来 followed by 凤庆 is not 来凤; 来凤县 in full still is.
+        ("2015年以来凤庆县有多少名党员受益", ["凤庆县"]),
+        ("近年来凤庆怎么抓党建", ["凤庆县"]),
+        ("来凤县和凤庆县比", ["来凤县", "凤庆县"]),
+        ("来凤的村干部待遇", ["来凤县"]),
     ],
 )
 def test_places_in_question(question: str, names: list[str]) -> None:

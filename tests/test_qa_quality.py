@@ -729,3 +729,39 @@ def test_the_counted_words_before_the_ask_are_the_list_asked(corpus_service: Kno
     # “双整百千” names the work; the 四步联动 asked about are listed before their name (A、B、C、D四步联动).
     _answers(corpus_service, "鲁甸“双整百千”工作的四步联动具体是哪四步", "高位定标")
 
+
+
+def test_a_place_name_across_a_common_word_is_not_read(corpus_service: KnowledgeService) -> None:
+    # "近年来凤庆县": the 来凤 of 近年来 is not 来凤县 (which no document covers, so this was refused).
+    _answers(corpus_service, "近年来凤庆县有多少名基层党员从创业致富贷款中受益", "553名")
+
+
+def test_a_head_count_asked_is_the_clause_counting_people(corpus_service: KnowledgeService) -> None:
+    # The clause before gives the loan total (4210万元) and names the same words.
+    _answers(corpus_service, "凤庆有多少名基层党员从创业致富贷款里受益", "553名")
+
+
+def test_a_clause_naming_only_whom_takes_in_what_was_done(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "鲁甸考核排在最后的党委会不会挨黄牌", "黄牌")
+
+
+def test_the_means_said_before_the_action_asked(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "鲁甸是怎么督促台账按时录入的", "日提醒")
+
+
+def test_a_list_going_on_in_the_next_clause_is_given(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "三会一课指的是哪些会", "支部党员大会")
+    _answers(corpus_service, "三会一课是哪三会", "党小组会")
+
+
+def test_items_asked_by_their_head_word(corpus_service: KnowledgeService) -> None:
+    # The asker does not know it is "四个覆盖"; each item ends in 全覆盖.
+    _answers(corpus_service, "宁德做到了哪几个全覆盖", "领导挂钩联系全覆盖")
+
+
+def test_northern_spoken_questions(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "宁德给村集体经济砸了多钱", "亿多元")
+    _answers(corpus_service, "凤庆那个电商服务平台叫啥名", "天之凤")
+    _answers(corpus_service, "鲁甸那边兼好几个职务的工资咋算", "兼职兼薪")
+    # A person's name stays a topic the documents lack.
+    assert not corpus_service.ask("六盘水市委书记叫什么名字").found

@@ -22,6 +22,13 @@ from knowledge.spoken import standard_question
         ("村里有没得集体收入", "村里有没有集体收入"),
         ("还有好多个村莫得收入", "还有多少个村没有收入"),
         ("上头补不补钱", "上面补不补钱"),
+        # Northern forms: 多钱, 嘎哈, the 整 of what was done.
+        ("给村集体经济砸了多钱", "给村集体经济砸了多少钱"),
+        ("拿好多钱", "拿多少钱"),
+        ("三个杠杆是嘎哈的", "三个杠杆是干什么的"),
+        ("村集体经济咋整的", "村集体经济怎么 搞的"),
+        ("给基层减负整了啥", "给基层减负搞了什么"),
+        ("整改了啥", "整改了什么"),
     ],
 )
 def test_regional_forms_become_standard(spoken: str, standard: str) -> None:
