@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     gate_min_dense: float = Field(default=0.75, description="Min cosine of the answer passage to the question.")
     gate_strong_coverage: float = Field(default=0.6, description="Coverage that passes without the dense check.")
     # Chosen on the seen sets (2026-11-29): at 0.9 a count of 优秀共产党员 answered "全县有多少党员".
+    fuller_window_margin: float = Field(
+        default=0.1,
+        description=(
+            "The next window of the top passage's paragraph answers instead when its topic-word coverage "
+            "is higher by at least this much (it goes on to state what the top one leaves out)."
+        ),
+    )
     asked_fallback_ratio: float = Field(
         default=0.93,
         description=(

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, SENTENCE_END, Span, clauses, number_spans
-from knowledge.concepts import concept_by_head, concept_count, concept_items, listed_count
+from knowledge.concepts import concept_by_head, concept_count, concept_items, head_asked, listed_count
 from knowledge.credits import Credit, credit_fact
 from knowledge.documents import Document
 from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
@@ -46,8 +46,6 @@ _MEANS_RE = re.compile(r"建立|通过|采取|实行|推行|出台|制定|依托
 _OPENING_LINKS_RE = re.compile(r"^\s*(?:并|以|来|从而|进一步)*")
 # A clause going on to name the items: "…基本制度,指支部党员大会、…".
 _LIST_OPENER_RE = re.compile(r"\s*(?:即|指|包括|包含|分别是|主要是|主要有)")
-# "做到了哪几个全覆盖": the items asked by their head word, count unknown.
-_WHICH_HEAD_RE = re.compile(r"哪几[个项条种大]?([\u4e00-\u9fff]{2,3})")
 # "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
 _RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
@@ -338,7 +336,7 @@ class Composer:
         if not query.needs.listing:
             return None
         terms = list(query.content)
-        if (which := _WHICH_HEAD_RE.search(query.text)) and (named := concept_by_head(paragraph, which.group(1))):
+        if (head := head_asked(query.text)) and (named := concept_by_head(paragraph, head)):
             terms.append(named)  # "做到了哪几个全覆盖": the paragraph's "四个覆盖"
         for term in terms:
             names = concept_items(paragraph, term)

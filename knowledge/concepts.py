@@ -40,6 +40,16 @@ def concept_items(paragraph: str, term: str) -> list[str] | None:
     return None
 
 
+# "做到了哪几个全覆盖", "融合哪些方面": items asked by their head word, the count unknown to the asker.
+_HEAD_ASKED_RE = re.compile(r"哪几[个项条种大]?([\u4e00-\u9fff]{2,3})|([\u4e00-\u9fff]{2})(?:了|的)?哪些")
+
+
+def head_asked(question: str) -> str | None:
+    """The head word whose items a question asks without their count ("哪几个全覆盖" → 全覆盖)."""
+    m = _HEAD_ASKED_RE.search(question)
+    return (m.group(1) or m.group(2)) if m else None
+
+
 def concept_by_head(paragraph: str, word: str) -> str | None:
     """The numbered concept ``paragraph`` names whose head word ``word`` ends with: "哪几个全覆盖" asks
     the items of the "四个覆盖" a paragraph names (the question may not know the count)."""

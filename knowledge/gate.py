@@ -22,6 +22,7 @@ Thresholds are settings, tuned on labelled in- and out-of-domain questions (benc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,7 +57,7 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     text, needs = cand.passage.text, query.needs
     # A question asking for an amount or a frequency is not answered by a passage stating none,
     # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
-    if needs.number:
+    if needs.number and not (needs.unit == "人" and _asks_quorum(query.text) and _QUORUM_RE.search(text)):
         amounts = amounts_in(text)
         if not amounts:
             return False
@@ -90,6 +91,18 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
             return False
     # "…贷款的还款期限是怎么规定的" is not answered by a passage naming the loan and no 期限.
     return cand.states_action and cand.states_attribute and cand.states_amount
+
+
+# "到会得多少人才能开": how many must be there for a meeting to be valid is answered by a share
+# ("到会人数必须超过…半数"), not a head count.
+_QUORUM_ASK_RE = re.compile(
+    r"(?:多少|几)(?:个|名)?人.{0,4}(?:才能|才可以|才算|才行|才够)|至少.{0,4}(?:多少|几)(?:个|名)?人"
+)
+_QUORUM_RE = re.compile(r"半数|过半|三分之二|四分之三|五分之四")
+
+
+def _asks_quorum(question: str) -> bool:
+    return _QUORUM_ASK_RE.search(question.replace(" ", "")) is not None
 
 
 def _dates_the_topic(query: Query, text: str, dated: Callable[[str], bool] = states_date) -> bool:

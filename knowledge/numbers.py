@@ -101,7 +101,7 @@ _ENDS_WITH_DURATION_RE = re.compile(r"(?<!隔)(?:多久|多长时间)[吗呢啊�
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
-    r"哪些|哪几|包括|包含|有什么|是什么|[是有]些(?:什么|啥)|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
+    r"哪些|哪几|包括|包含|有什么|是什么|[是有]些(?:什么|啥)|是干什么的|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
 # "哪几样", "哪几个方面": which items (a list), not how many.

@@ -18,7 +18,7 @@ from bot.settings import Settings
 from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
-from knowledge.concepts import gives_items, names_concept
+from knowledge.concepts import concept_by_head, gives_items, head_asked, names_concept
 from knowledge.credits import Credit, CreditKind, credit_asked, find_credit
 from knowledge.documents import DocumentMeta
 from knowledge.effects import EffectParams
@@ -287,7 +287,16 @@ class KnowledgeService:
             if (found := next(quoting, None)) is not None:
                 return found
         if states_what_is_asked(query, top):
-            return top
+            # "六盘水给驻村干部过冬发了啥": the window after the top one goes on in the same paragraph and
+            # states more of the question (越冬 “四件套”), where the top one states only the people.
+            fuller = (
+                c
+                for c in ranked[1:3]
+                if self._continues(top, c)
+                and c.coverage >= top.coverage + self.settings.fuller_window_margin
+                and states_what_is_asked(query, c)
+            )
+            return next(fuller, top)
         if only_headings(top.passage.text):
             # A heading ("一是建立挂联包帮机制。") hands the question to the text it heads.
             headed = (
@@ -334,6 +343,9 @@ class KnowledgeService:
                 return best
             return next((c for c in same_doc if enumerator(c.passage.text) == ordinal), best)
         concept = asked_concept(query)
+        if concept is None and (head := head_asked(query.text)):
+            # "融合哪些方面": the "四个融合" the best passage names.
+            concept = concept_by_head(best.passage.text, head)
         if concept is None or _gives_items(best, concept):
             return best
         return next((c for c in same_doc if _gives_items(c, concept)), best)

@@ -59,6 +59,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"拉胯"), "差"),
     # "考核排在后头", "排在最后": a poor place in the review, as the lexicon knows it (排名靠后).
     (re.compile(r"排(?:在|到|了)?(?:后头|后面|后边|最后|末尾)"), "排名靠后"),
+    # "党建跟扶贫揉到一块": merged, in the documents' word (融合).
+    (re.compile(r"[融揉捏拧合搅]到一块儿?|[融揉]为一体|[融揉]在一起"), "融合"),
     # "农产品往外卖": selling, not 外卖 (take-away food) as jieba would read it.
     (re.compile(r"往外卖|卖出去|卖到外面"), "销售"),
     # "兼好几个职务": 好几 is "several", not "how many".

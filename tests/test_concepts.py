@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.concepts import concept_by_head, concept_count, concept_items, gives_items, names_concept
+from knowledge.concepts import concept_by_head, concept_count, concept_items, gives_items, head_asked, names_concept
 
 PARAGRAPH = (
     "近年来,全县推行“三个到位”。即人员到位,各村配齐专职干部。经费到位:县财政足额保障。"
@@ -74,3 +74,9 @@ def test_items_asked_by_their_head_word_find_the_concept() -> None:
     paragraph = "我们做到“四个覆盖”。即甲乙全覆盖,说明。丙丁全覆盖,说明。"
     assert concept_by_head(paragraph, "全覆盖") == "四个覆盖"
     assert concept_by_head(paragraph, "全融合") is None
+
+
+def test_the_head_word_asked_without_a_count() -> None:
+    assert head_asked("做到了哪几个全覆盖") == "全覆盖"
+    assert head_asked("具体是融合哪些方面") == "融合"
+    assert head_asked("村干部一个月多少钱") is None

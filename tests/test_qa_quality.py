@@ -765,3 +765,24 @@ def test_northern_spoken_questions(corpus_service: KnowledgeService) -> None:
     _answers(corpus_service, "鲁甸那边兼好几个职务的工资咋算", "兼职兼薪")
     # A person's name stays a topic the documents lack.
     assert not corpus_service.ask("六盘水市委书记叫什么名字").found
+
+
+def test_how_many_must_attend_is_answered_by_the_quorum(corpus_service: KnowledgeService) -> None:
+    # A share ("半数"), not a head count, answers how many must be there for the vote to be valid.
+    _answers(corpus_service, "支部党员大会要表决，至少得到多少人", "半数")
+    assert "半数" not in corpus_service.ask("支部党员大会多少人参加").answer.splitlines()[0]
+
+
+def test_what_a_named_concept_is_for_lists_its_items(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "凤庆的三个杠杆是干什么的", "强基惠农股份合作经济")
+
+
+def test_items_asked_by_the_word_before_which(corpus_service: KnowledgeService) -> None:
+    # "融合哪些方面": the "四个融合" the best passage names, listed in another paragraph.
+    _answers(corpus_service, "凤庆党建和扶贫揉到一块，融合了哪些方面", "目标融合")
+
+
+def test_the_next_window_stating_more_of_the_question_answers(corpus_service: KnowledgeService) -> None:
+    # The top window names the 驻村干部's pay; the next one, in the same paragraph, says what was given
+    # for the winter.
+    _answers(corpus_service, "六盘水过冬给驻村干部发了什么", "四件套")
