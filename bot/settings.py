@@ -78,6 +78,18 @@ class Settings(BaseSettings):
             "is higher by at least this much (it goes on to state what the top one leaves out)."
         ),
     )
+    covering_passage_ratio: float = Field(
+        default=0.85,
+        description=(
+            "A passage stating clearly more of the question's topic words than the top one answers instead "
+            "when its score is at least this share of the top's (see covering_passage_margin and "
+            "fuller_window_margin, which apply to the passages within this share)."
+        ),
+    )
+    covering_passage_margin: float = Field(
+        default=0.4,
+        description="How much more of the question's topic words (coverage) that passage must state.",
+    )
     asked_fallback_ratio: float = Field(
         default=0.93,
         description=(

@@ -289,14 +289,28 @@ class KnowledgeService:
         if states_what_is_asked(query, top):
             # "六盘水给驻村干部过冬发了啥": the window after the top one goes on in the same paragraph and
             # states more of the question (越冬 “四件套”), where the top one states only the people.
+            floor = top.score * self.settings.covering_passage_ratio
+            close = [c for c in ranked[1 : self.settings.item_search_depth] if c.score >= floor]
             fuller = (
                 c
-                for c in ranked[1:3]
+                for c in close
                 if self._continues(top, c)
                 and c.coverage >= top.coverage + self.settings.fuller_window_margin
                 and states_what_is_asked(query, c)
             )
-            return next(fuller, top)
+            # "鲁甸给基层减负整了啥": the passage saying "减了压减了负" states every word asked, but the
+            # lexical ranker cannot see the split verb; a top one sharing only the place and 基层 gives way.
+            covering = (
+                c
+                for c in close
+                if c.coverage >= self.gate_params.strong_coverage
+                and c.coverage >= top.coverage + self.settings.covering_passage_margin
+                and self._local(query, c) == self._local(query, top)
+                # National rules (no place) are not left for one county's practice.
+                and (bool(top.doc.meta.place.key) or not c.doc.meta.place.key)
+                and states_what_is_asked(query, c)
+            )
+            return next(fuller, None) or next(covering, top)
         if only_headings(top.passage.text):
             # A heading ("一是建立挂联包帮机制。") hands the question to the text it heads.
             headed = (

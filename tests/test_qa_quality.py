@@ -788,3 +788,20 @@ def test_the_next_window_stating_more_of_the_question_answers(corpus_service: Kn
     # The top window names the 驻村干部's pay; the next one, in the same paragraph, says what was given
     # for the winter.
     _answers(corpus_service, "六盘水过冬给驻村干部发了什么", "四件套")
+
+
+def test_the_winter_kit_asked_in_spoken_words(corpus_service: KnowledgeService) -> None:
+    # 同志 names no topic, 太冷 is the winter, 配发 is the documents' 配送.
+    _answers(corpus_service, "驻村的同志冬天太冷 上面配发了什么", "四件套")
+
+
+def test_a_passage_stating_every_word_asked_beats_one_sharing_the_place(corpus_service: KnowledgeService) -> None:
+    # "减了压减了负" states 减负 split by its particle, which the lexical ranker cannot see; the top passage
+    # shares only 鲁甸 and 基层.
+    _answers(corpus_service, "鲁甸给基层减负整了啥", "减了负")
+
+
+def test_national_rules_are_not_left_for_one_countys_practice(corpus_service: KnowledgeService) -> None:
+    # 鲁甸's passage on its own 组织生活会 states more of the words; the question names no county.
+    result = corpus_service.ask("每年开组织生活会主要是为了做什么")
+    assert result.found and result.sources[0].doc == "sanhui-yike.md", result.answer
