@@ -37,6 +37,8 @@ _ASK_WORD_RE = re.compile(
     r"多少钱|多长时间|(?:在|从)?时间上|多大|多少|多久|多长|几成|哪里|哪儿|什么地方|由谁来?|谁来|谁(?=负责|牵头|召集|主持|讲|组织|参加)"
     # "哪个县派的第一书记更多", "谁的待遇高": which side of a comparison; each named place is answered.
     r"|哪个(?:县|市|州|地方|地区)|谁的(?=[^，。？?；]{0,12}[多少高低])"
+    # "照着谁的工资定的": whose pay is the yardstick — a role the documents name (副乡镇长).
+    r"|谁的(?=工资|待遇|报酬|收入|标准|水平)"
     # "哪五件事", "哪几样", "几件": which items of a list; the list's name is the topic, not these words.
     r"|哪[一二三四五六七八九十几\d]*[件样项条种类个点]事?|几[件样]"
     # "三会一课是哪三会", "是哪四步": a count and its noun closing the question ask which items.

@@ -108,7 +108,10 @@ _WANTS_LIST_RE = re.compile(
 _WHICH_ITEMS_RE = re.compile(r"哪几[样个项条种类件点方面]*")
 _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地方|在哪|何处|哪个地方")
 # "有没有纳入财政预算", "是不是": a yes/no question (the A-not-A form) asks something other than a figure.
-_OTHER_ASK_RE = re.compile(r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗|([是能要会有])[不没]\1")
+# "照着谁的工资定的" asks whose (a role), not a figure; "谁的待遇高" compares figures.
+_OTHER_ASK_RE = re.compile(
+    r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗|([是能要会有])[不没]\1|谁(?!的[^，。？?；]{0,12}[多少高低])"
+)
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
 # "“五抓五促”的最后一条": the last item of a numbered concept is its count-th ("五…" → 5).
 _LAST_ITEM_RE = re.compile(r"最后一?(?:条|个|项|点|种|步|方面|招)")

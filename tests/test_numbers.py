@@ -376,3 +376,9 @@ def test_another_batch_is_told_apart() -> None:
     assert not names_other_ordinal("第四批第一书记筹了多少", "第四批第一书记共筹措6.55亿元")
     assert not names_other_ordinal("第五批第一书记筹了多少", "驻村第一书记共筹措资金")  # no batch named
     assert not names_other_ordinal("第一书记筹了多少", "第四批第一书记共筹措6.55亿元")
+
+
+def test_whose_pay_is_the_yardstick_asks_no_figure() -> None:
+    # "照着谁的工资定的" asks whose pay (a role); "谁的待遇高" still compares figures.
+    assert not question_needs("村支书工资底线是照着谁的工资定的").number
+    assert question_needs("宣恩和鲁甸谁的待遇更高").number

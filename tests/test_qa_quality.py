@@ -805,3 +805,7 @@ def test_national_rules_are_not_left_for_one_countys_practice(corpus_service: Kn
     # 鲁甸's passage on its own 组织生活会 states more of the words; the question names no county.
     result = corpus_service.ask("每年开组织生活会主要是为了做什么")
     assert result.found and result.sources[0].doc == "sanhui-yike.md", result.answer
+
+
+def test_whose_pay_is_the_yardstick_is_answered_with_the_role(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "村主职干部报酬的底线按谁的工资来定", "副乡镇长")
