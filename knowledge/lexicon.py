@@ -76,7 +76,7 @@ _SENTENCE_END_RE = re.compile(r"[。；;！!？?]+")
 # 几 in a statement ("管过几年", "好几个村", "这几年"): it counts, it does not ask.
 _NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
-_MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买")
+_MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买考")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
 # "活动室建得咋样了 要多大面积": 怎么样 closing its clause asks how things stand, not how to do anything.
 _STATE_ASK_RE = re.compile(r"(?:怎么样|怎样)[了啊呀呢]?(?=[\s，,]|$)")
@@ -242,8 +242,8 @@ def _joined_roles(tokens: list[str]) -> list[str]:
 
 
 def _without_modal(token: str) -> str:
-    """A verb without the modal jieba glues to it: "要开" → "开", "要配" → "配" (要求 stays a word)."""
-    return token[1:] if len(token) == 2 and token[0] == "要" and token[1] in _MODAL_VERBS else token
+    """A verb without the modal jieba glues to it: "要开" → "开", "能考" → "考" (要求 stays a word)."""
+    return token[1:] if len(token) == 2 and token[0] in "要能" and token[1] in _MODAL_VERBS else token
 
 
 def _without_particle(token: str) -> str:

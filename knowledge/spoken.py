@@ -65,6 +65,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[融揉捏拧合搅]到一块儿?|[融揉]为一体|[融揉]在一起"), "融合"),
     # "农产品往外卖": selling, not 外卖 (take-away food) as jieba would read it.
     (re.compile(r"往外卖|卖出去|卖到外面"), "销售"),
+    # "有机会考进…": jieba cuts 有机|会考; the chance asked is a "can".
+    (re.compile(r"有没有机会|有机会"), "能"),
     # "兼好几个职务": 好几 is "several", not "how many".
     (re.compile(r"好几(?=[个项种样名位次年])"), "多"),
     # "考得差会咋样", "党委会被咋处理": the modal 会 asks what follows; jieba would glue it to the word

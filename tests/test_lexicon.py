@@ -300,3 +300,9 @@ def test_the_change_a_how_much_question_sizes() -> None:
 def test_the_end_of_the_year_in_either_word() -> None:
     # "年底述职" asks about the documents' 年终述职.
     assert "年终" in Lexicon().synonyms_of("年底")
+
+
+def test_a_modal_glued_to_its_verb_is_dropped() -> None:
+    # jieba glues "能考" into one word, which no document states; the verb is 考 (考录, 招录).
+    lex = Lexicon()
+    assert lex.content_tokens("村干部能考公务员不") == ["村干部", "考", "公务员"]

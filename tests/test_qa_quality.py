@@ -809,3 +809,8 @@ def test_national_rules_are_not_left_for_one_countys_practice(corpus_service: Kn
 
 def test_whose_pay_is_the_yardstick_is_answered_with_the_role(corpus_service: KnowledgeService) -> None:
     _answers(corpus_service, "村主职干部报酬的底线按谁的工资来定", "副乡镇长")
+
+
+def test_whether_cadres_can_become_civil_servants(corpus_service: KnowledgeService) -> None:
+    # "能考" is the verb 考 with its modal; 有没有机会 asks the same "can".
+    _answers(corpus_service, "村干部有没有机会考公务员", "公务员")
