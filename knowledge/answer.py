@@ -24,6 +24,7 @@ from knowledge.numbers import (
     asks_effect_word,
     check_verdict,
     effect_ask,
+    states_amount_in,
     states_date,
     states_frequency,
     states_location,
@@ -51,11 +52,6 @@ _RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
 TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
 TITLE_SHOWN_CHARS = 30
-
-
-def _states_unit(text: str, unit: str) -> bool:
-    """Does ``text`` state an amount in ``unit`` (a head count, a sum)?"""
-    return any(unit_matches(a, unit) for a in amounts_in(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +177,7 @@ class Composer:
             # amount in it ("养老保险补助近160万元" for a question about 待遇).
             spans = [s for s in spans if any(s.start < w.end and w.start < s.end for w in cand.amount_at)]
             unit = query.amount.unit if query.amount else None
-            if unit and (counted := [s for s in spans if _states_unit(text[s.start : s.end], unit)]):
+            if unit and (counted := [s for s in spans if states_amount_in(text[s.start : s.end], unit)]):
                 # "多少名党员受益" is answered by "553名基层党员受益", not by the loan total the amount's
                 # span starts with ("发放…贷款4210万元,553名基层党员受益").
                 spans = counted

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from knowledge.clauses import Span, clauses
 from knowledge.lexicon import is_person_word, plain, unquote
-from knowledge.numbers import QuestionNeeds, amounts_in, is_money_word, unit_matches
+from knowledge.numbers import QuestionNeeds, is_money_word, states_amount_in
 
 Matcher = Callable[[str, str], bool]  # (question word, text) -> does the text state the word?
 # Words that say only "money" or "people": any sum is 资金, anyone counted is 人员. A clause stating a
@@ -67,7 +67,7 @@ def clause_table(text: str, unit: str) -> ClauseTable:
     """Cut ``text`` into clauses and note which state an amount in ``unit``."""
     spans = tuple(clauses(text))
     parts = tuple(plain(text[s.start : s.end]) for s in spans)
-    return ClauseTable(spans, parts, tuple(any(unit_matches(a, unit) for a in amounts_in(p)) for p in parts))
+    return ClauseTable(spans, parts, tuple(states_amount_in(p, unit) for p in parts))
 
 
 def amount_spans(ask: AmountAsk, table: ClauseTable, names: Matcher, states: Matcher) -> tuple[Span, ...]:

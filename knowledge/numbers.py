@@ -540,3 +540,8 @@ def names_other_ordinal(question: str, text: str) -> bool:
         if any(m.group(1) == asked.group(1) for m in _BATCH_RE.finditer(text)):
             return True
     return False
+
+
+def states_amount_in(text: str, unit: str) -> bool:
+    """Does ``text`` state an amount in ``unit`` (a head count, a sum, a share)?"""
+    return any(unit_matches(a, unit) for a in amounts_in(text))

@@ -36,9 +36,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![好多])多钱"), "多少钱"),
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
     (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
-    (re.compile(r"上头"), "上面"),
+    (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
     # "上面有发东西吗": jieba glues 有发 into one word, hiding the verb.
-    (re.compile(r"有发(?=[东什钱啥补])"), "有 发"),  # 上头补不补 → 上面补不补 (上面 names no topic)
+    (re.compile(r"有发(?=[东什钱啥补])"), "有 发"),
     (re.compile(r"叫个"), "叫"),  # 叫个啥名字 → 叫什么名字
     # "要够几个人才能设": a head count before 才 ("only then"), which jieba would read as 人才 (talent).
     (re.compile(r"(几|多少|[\d一二两三四五六七八九十]+)(个|名)?人才(?=能|可以|可|算|够|行|设|开)"), r"\1\2人 才"),
