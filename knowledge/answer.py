@@ -13,21 +13,32 @@ from typing import NamedTuple
 
 from knowledge.authorship import author_sentence
 from knowledge.clauses import CLOSERS, SENTENCE_END, Span, clauses, number_spans
-from knowledge.concepts import concept_by_head, concept_count, concept_items, head_asked, listed_count
+from knowledge.concepts import (
+    concept_by_head,
+    concept_count,
+    concept_items,
+    head_asked,
+    heading_items,
+    listed_count,
+)
 from knowledge.credits import Credit, credit_fact
 from knowledge.documents import Document
 from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
 from knowledge.lexicon import Lexicon, contrasts, plain
 from knowledge.numbers import (
+    DURATION,
     amounts_in,
     asks_consequence,
     asks_effect_word,
     check_verdict,
     effect_ask,
+    name_kind,
     states_amount_in,
     states_date,
+    states_duration,
     states_frequency,
     states_location,
+    states_name,
     states_time,
     unit_matches,
 )
@@ -48,6 +59,9 @@ _OPENING_LINKS_RE = re.compile(r"^\s*(?:并|以|来|从而|进一步)*")
 # A clause going on to name the items: "…基本制度,指支部党员大会、…".
 _LIST_OPENER_RE = re.compile(r"\s*(?:即|指|包括|包含|分别是|主要是|主要有)")
 # "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
+# A word negated in a clause ("不设委员会的") but not in the question says the opposite case.
+_NEGATIONS = ("不", "未", "没有")
+_YES_NO_RE = re.compile(r"([\u4e00-\u9fff])[不没]\1|吗|是否|能否|可否|有没有")
 _RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
 TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
@@ -123,8 +137,17 @@ class Composer:
         for side, other in contrasts(query.text):
             if any(w in low for w in other) and not any(w in low for w in side):
                 score -= 2.0  # "村副职…待遇近24000元" does not answer a question about 正职
+        if not _YES_NO_RE.search(query.text) and any(
+            f"{neg}{t}" in low and f"{neg}{t}" not in query.text for t in query.content for neg in _NEGATIONS
+        ):
+            # "设了委员会的支部…由谁召集" is not answered by "不设委员会的党支部由支部书记召集" (a yes/no
+            # question is: "预备党员能不能参加表决" by "预备党员没有表决权").
+            score -= 2.0
         needs = query.needs
-        if needs.number:
+        if needs.unit == DURATION:
+            # "用几年见成效" is answered by the clause saying how long ("三年巩固深化见成效"), in words or figures.
+            score += 3.0 if states_duration(text) else -1.0
+        elif needs.number:
             amounts = amounts_in(text)
             if amounts:
                 # An amount of another unit ("54个" for "盖多大") is a weak answer to a how-much question.
@@ -142,6 +165,10 @@ class Composer:
         if needs.when and states_time(text):
             # "一般放在什么时候开" by the clause saying when ("安排在第四季度"; fact_span adds it to how often).
             score += 2.0
+        if needs.name and states_name(text):
+            score += 2.0  # "…叫啥名堂" is answered by the clause giving the name ("“整乡提升、整县推进”三年行动计划")
+            if (kind := name_kind(query.text)) and kind in text:
+                score += 2.0  # "用的是什么战法": the name of that kind ("按照“一名领导专职负责…”战法")
         if needs.location and states_location(text):
             score += 2.0  # "在哪里" is answered by the clause naming the place
         if needs.listing and text.count("、") >= 2:
@@ -198,6 +225,11 @@ class Composer:
         clause = text[start:end]
         if not needs.listing and len(clause) > 40 and "、" in clause:
             start, end = self._narrow_enumeration(query, text, start, end)
+        if needs.name and not states_name(text[start:end]):
+            # "组建指挥部用的是什么战法": the name is given earlier or later in the same sentence ("按照“…”战法,
+            # 由…,选派…组建4个县区脱贫攻坚指挥部").
+            widened = _with_nearest(text, spans, start, end, states_name)
+            start, end = widened.start, widened.end
         if query.action:
             start, end = self._with_adjacent_actions(query, text, spans, start, end)
         if needs.listing and text[start:end].count("、") < 2 and text[end - 1] not in SENTENCE_END:
@@ -326,19 +358,23 @@ class Composer:
         return best.start, best.end
 
     @staticmethod
-    def _concept_list(query: Query, paragraph: str) -> tuple[str, Span] | None:
-        """"四个融合都有啥": the items' names when the paragraph gives each its own sentence (concepts.py),
-        with where the paragraph names the concept."""
+    def _concept_list(query: Query, paragraph: str, document: tuple[str, ...]) -> tuple[str, Span] | None:
+        """"四个融合都有啥": the items' names when the paragraph gives each its own sentence, or when the
+        document gives each a numbered heading ("五抓五促是哪五条"; concepts.py), with where the paragraph
+        names the concept."""
         if not query.needs.listing:
             return None
         terms = list(query.content)
         if (head := head_asked(query.text)) and (named := concept_by_head(paragraph, head)):
             terms.append(named)  # "做到了哪几个全覆盖": the paragraph's "四个覆盖"
         for term in terms:
+            at = paragraph.find(term)
             names = concept_items(paragraph, term)
             if names:
-                at = paragraph.find(term)
                 return f"“{term}”是{'、'.join(names)}", Span(at, at + len(term))
+            headed = heading_items(document, term) if at >= 0 else None
+            if headed and not any(term in document[index] for index, _ in headed):
+                return f"“{term}”是：{'；'.join(h for _, h in headed)}", Span(at, at + len(term))
         return None
 
     # ---- quoting ----------------------------------------------------------------------------------------
@@ -404,7 +440,7 @@ class Composer:
         items = []
         for cand in chosen[: self.params.max_places]:
             paragraph = cand.doc.paragraphs[cand.passage.paragraph - 1]
-            listed = self._concept_list(query, paragraph)
+            listed = self._concept_list(query, paragraph, cand.doc.paragraphs)
             if listed:
                 fact_text, named = listed
                 quote = self.quote_span(paragraph, named)  # the sentence naming the concept
@@ -511,6 +547,22 @@ def _through_next(
     if following is None or any(ch in SENTENCE_END for ch in text[end - 1 : following.start]):
         return end
     return following.end
+
+
+def _with_nearest(text: str, spans: list[Span], start: int, end: int, wanted: Callable[[str], bool]) -> Span:
+    """``start``–``end`` widened to the nearest clause of the same sentence for which ``wanted`` holds
+    (unchanged when there is none)."""
+    outside = [s for s in spans if s.end <= start or s.start >= end]
+    found = [
+        s
+        for s in outside
+        if wanted(text[s.start : s.end])
+        and not any(ch in SENTENCE_END for ch in text[min(s.end, end) : max(s.start, start)])
+    ]
+    if not found:
+        return Span(start, end)
+    best = min(found, key=lambda s: abs(s.start - start))
+    return Span(min(start, best.start), max(end, best.end))
 
 
 def _sentences_around(paragraph: str, start: int, end: int) -> Span:

@@ -13,20 +13,20 @@ import re
 from knowledge.clauses import Span
 from knowledge.documents import Document
 
-# "是谁", "叫啥", "叫什么名字", "哪位": a name is asked for.
+# "是谁", "叫啥", "叫什么名字", "哪位", "哪个单位写的": a name is asked for.
 NAME_ASK_RE = re.compile(
-    r"是谁|叫啥|叫什么|哪位|哪个领导|哪个人|谁(?:拍|照|摄|写|编)"
+    r"是谁|叫啥|叫什么|哪位|哪个领导|哪个人|谁(?:拍|照|摄|写|编)|哪(?:个|家)(?:单位|部门)|什么单位"
     # "介绍…的是郭学斌部长，对吧": a name heard, to be checked against the by-line.
     r"|的是[\u4e00-\u9fff]{2,4}?(?:部长|书记|同志|主任|县长|市长|代表)?[，,]?\s*(?:对|是|没错|对不对|是不是)[吗吧]?[？?。！!\s]*$"
 )
 # ...and it is the name of whoever spoke or wrote.
-_AUTHORED_RE = re.compile(r"发言|讲话|介绍|交流|作者|撰写|署名|执笔|演讲|写的|写了|报告|讲的|上台|讲“|上讲")
+SPOKEN_RE = re.compile(r"发言|讲话|介绍|交流|作者|撰写|署名|执笔|演讲|写的|写了|报告|讲的|上台|讲“|上讲")
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 
 
 def asks_for_author(question: str) -> bool:
     """Does ``question`` ask who spoke or wrote (a document's author)?"""
-    return bool(NAME_ASK_RE.search(question) and _AUTHORED_RE.search(question))
+    return bool(NAME_ASK_RE.search(question) and SPOKEN_RE.search(question))
 
 
 def author_sentence(doc: Document) -> tuple[int, Span] | None:

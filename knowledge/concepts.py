@@ -40,14 +40,18 @@ def concept_items(paragraph: str, term: str) -> list[str] | None:
     return None
 
 
-# "做到了哪几个全覆盖", "融合哪些方面": items asked by their head word, the count unknown to the asker.
-_HEAD_ASKED_RE = re.compile(r"哪几[个项条种大]?([\u4e00-\u9fff]{2,3})|([\u4e00-\u9fff]{2})(?:了|的)?哪些")
+# "做到了哪几个全覆盖", "融合哪些方面", "融合是哪几个方面": items asked by their head word, the count
+# unknown to the asker. A generic word after the ask (方面, 部分) is not the head; the word before it is.
+_HEAD_ASKED_RE = re.compile(
+    r"([\u4e00-\u9fff]{2})(?:是|有|包括|分)?哪几[个项条种大]?(?:方面|部分|块|类|样)"
+    r"|哪几[个项条种大]?([\u4e00-\u9fff]{2,3})|([\u4e00-\u9fff]{2})(?:了|的)?哪些"
+)
 
 
 def head_asked(question: str) -> str | None:
     """The head word whose items a question asks without their count ("哪几个全覆盖" → 全覆盖)."""
     m = _HEAD_ASKED_RE.search(question)
-    return (m.group(1) or m.group(2)) if m else None
+    return (m.group(1) or m.group(2) or m.group(3)) if m else None
 
 
 def concept_by_head(paragraph: str, word: str) -> str | None:
@@ -66,6 +70,8 @@ _CLAUSE_MARK_RE = re.compile(r"[,，:：;；。！？!?]")
 # The words joining the last two listed items ("A、B和C"). Not 与, mostly a part of 参与 or 给与.
 _JOINER_RE = re.compile(r"以及|和|及")
 # An item opening a sentence or paragraph: "1.", "（一）", "一是".
+# Where an item's heading ends: its first full stop.
+_HEADING_END_RE = re.compile(r"[。！？!?；;]")
 _ITEM_OPEN_RE = re.compile(
     r"(?:^|[。；;！？!?\n])\s*(?:[（(]?(?:[一二三四五六七八九十]+|\d+)[)）.、．]|[一二三四五六七八九十]+是)"
 )
@@ -146,15 +152,60 @@ def gives_items(paragraphs: tuple[str, ...], index: int, term: str) -> bool:
                 continue
             if listed_count(near) - len(_CONCEPT_RE.findall(near)) >= needed:
                 return True
+    return len(_opened_items(paragraphs, term)) >= min(count, 2)
+
+
+def _opened_items(paragraphs: tuple[str, ...], term: str) -> list[tuple[int, str]]:
+    """The numbered items of a document ("1.抓思想宣传发动,促脱贫攻坚有信念。…") that repeat the parts of
+    the concept ``term`` ("五抓五促"): (0-based paragraph, the item's heading, up to its full stop)."""
     heads = _heads(term)
     if sum(map(len, heads)) < 2:
         # One character ("五优" → 优) would be found in any numbered item.
-        return False
-    opened = 0
-    for text in paragraphs:
+        return []
+    forms = _variants(term)
+    found: list[tuple[int, str]] = []
+    for index, text in enumerate(paragraphs):
         for m in _ITEM_OPEN_RE.finditer(text):
             # The item's name: its first two clauses ("抓思想宣传发动,促脱贫攻坚有信念").
             name = "".join(_CLAUSE_MARK_RE.split(text[m.end() : m.end() + 40], maxsplit=2)[:2])
-            if all(h in name for h in heads):
-                opened += 1
-    return opened >= min(count, 2)
+            # The heading naming the concept itself ("二是发挥好“两个作用”") is not one of its items.
+            if all(h in name for h in heads) and not any(f in name for f in forms):
+                heading = _HEADING_END_RE.split(text[m.end() :], maxsplit=1)[0].strip()
+                found.append((index, heading))
+    return found
+
+
+def heading_items(paragraphs: tuple[str, ...], term: str) -> list[tuple[int, str]] | None:
+    """The items of the counted concept ``term`` when the document gives each a numbered heading of its
+    own, across paragraphs ("五抓五促": "1.抓思想宣传发动,促脱贫攻坚有信念。" … "5.抓激励约束机制,…"):
+    (0-based paragraph, heading) for each, or None unless exactly that many are found."""
+    count = concept_count(term)
+    if count is None or count < 2:
+        return None
+    items = _opened_items(paragraphs, term)
+    return items if len(items) == count else None
+
+
+# "“五抓五促”里讲激励的那一条", "哪条是管干部的": one item of a list, told by what it is about.
+_ONE_ITEM_RE = re.compile(r"[那哪这]一?[条项招]")
+
+
+def one_item_asked(question: str) -> bool:
+    """Does ``question`` ask for one item of a list, described by its content rather than its number?"""
+    return _ONE_ITEM_RE.search(question) is not None
+
+
+def item_about(headings: list[str], term: str, weights: dict[str, dict[str, float]]) -> int | None:
+    """Which of the concept ``term``'s item ``headings`` states the most of ``weights`` (a question's
+    words with their alternatives; words of the concept itself, which every item repeats, do not count):
+    its 0-based index, or None when none states any or two state as much."""
+    parts = [*_heads(term), term]
+    words = {w: alts for w, alts in weights.items() if not any(w in p or p in w for p in parts)}
+    scores = [
+        sum(max((v for t, v in alts.items() if t in heading), default=0.0) for alts in words.values())
+        for heading in headings
+    ]
+    ranked = sorted(scores, reverse=True)
+    if not ranked or ranked[0] <= 0 or (len(ranked) > 1 and ranked[1] == ranked[0]):
+        return None
+    return scores.index(ranked[0])

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.authorship import NAME_ASK_RE, asks_for_author
+from knowledge.authorship import NAME_ASK_RE, SPOKEN_RE, asks_for_author
 from knowledge.documents import DocumentMeta
 
-CreditKind = Literal["date", "editor", "photo", "author", "publisher"]
+CreditKind = Literal["date", "editor", "photo", "author", "publisher", "role", "occasion"]
 
 # The question is about a piece of writing, not about what it reports.
 _DOCUMENT_RE = re.compile(r"这篇|这份|文章|报道|稿子|稿件|发言稿|讲话稿|案例|新闻|文稿|通讯")
@@ -24,6 +24,11 @@ _PUBLISHED_RE = re.compile(r"发布|发表|刊发|刊登|刊载|登出|登的|�
 _WHEN_RE = re.compile(r"哪天|哪一天|哪日|什么时间|什么时候|啥时候|几号|哪年|何时|日期|时间是")
 _EDITOR_ASK_RE = re.compile(r"责任编辑|责编|编辑")
 _PHOTO_ASK_RE = re.compile(r"照片|图片|配图|相片|拍摄|摄影|谁拍|谁照")
+# "在论坛上介绍宁德经验的郭学斌担任什么职务": the post of the author the question names (service.py checks
+# the name against the document's author).
+ROLE_ASK_RE = re.compile(r"职务|职位|什么官|担任什么|任什么职|什么身份|啥身份|什么头衔")
+# "五抓五促的经验是在哪个论坛上交流的": the occasion a speech was given at, told by the page's kicker line.
+_OCCASION_ASK_RE = re.compile(r"(?:哪个|什么|哪次|哪一届|哪届)(?:论坛|会议|大会|研讨会|座谈会|场合)")
 _SOURCE_ASK_RE = re.compile(r"来源(?:是|于)|出自|哪个网站|哪家网站|什么网站|哪家媒体|哪个媒体|发在哪|登在哪")
 
 # What the lines say, as written.
@@ -33,6 +38,7 @@ _EDITOR_RE = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<value>[^
 _AUTHOR_RE = re.compile(r"作者\s*[:：]\s*(?P<value>[^|｜]+?)" + _FIELD_END)
 _SOURCE_RE = re.compile(r"来源\s*[:：]\s*(?P<value>[^|｜\s]+)")
 _PHOTO_RE = re.compile(r"(?P<value>[^\s。，,；;]{2,20}?)\s*摄\s*[)）]?$")
+_OCCASION_RE = re.compile(r"论坛|会议|大会|研讨会|座谈会|交流发言|经验交流|典型发言")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,8 @@ def credit_asked(question: str) -> CreditKind | None:
         return "editor"
     if _PHOTO_ASK_RE.search(question) and NAME_ASK_RE.search(question):
         return "photo"
+    if _OCCASION_ASK_RE.search(question) and SPOKEN_RE.search(question):
+        return "occasion"
     if not _DOCUMENT_RE.search(question):
         return None
     if _PUBLISHED_RE.search(question) and _WHEN_RE.search(question):
@@ -67,11 +75,17 @@ _PATTERNS: dict[CreditKind, re.Pattern[str]] = {
     "author": _AUTHOR_RE,
     "publisher": _SOURCE_RE,
     "photo": _PHOTO_RE,
+    "occasion": _OCCASION_RE,
 }
 
 
 def find_credit(meta: DocumentMeta, kind: CreditKind) -> Credit | None:
     """The first of ``meta``'s credit lines saying ``kind``, with what it says; None when none does."""
+    if kind == "role":
+        # The by-line or caption naming the author with their post ("福建省宁德市委常委、组织部长 郭学斌").
+        names = [n for n in (meta.author or "").split() if len(n) >= 2]
+        line = next((c for c in meta.credits if any(n in c and len(c) > len(n) + 2 for n in names)), None)
+        return Credit(kind, line, line) if line else None
     pattern = _PATTERNS[kind]
     for line in meta.credits:
         if (m := pattern.search(line)) is not None:
@@ -88,5 +102,7 @@ def credit_fact(title: str, credit: Credit) -> str:
         "photo": f"《{title}》的照片署名为“{credit.value} 摄”",
         "author": f"《{title}》的作者是{credit.value}",
         "publisher": f"《{title}》的来源是{credit.value}",
+        "role": f"《{title}》署名：{credit.value}",
+        "occasion": f"《{title}》是{credit.line}",
     }
     return facts[credit.kind]

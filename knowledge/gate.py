@@ -30,12 +30,16 @@ from knowledge.chunking import split_sentences
 from knowledge.lexicon import contrasts, plain
 from knowledge.numbers import (
     DURATION,
+    SCORE,
     amounts_in,
     names_other_ordinal,
     states_body,
     states_date,
     states_duration,
     states_frequency,
+    states_holder,
+    states_name,
+    states_score,
     states_time,
     unit_matches,
 )
@@ -57,7 +61,12 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     text, needs = cand.passage.text, query.needs
     # A question asking for an amount or a frequency is not answered by a passage stating none,
     # however many of its words the passage shares ("村支书一个月能拿多少钱" vs a rule about 党课).
-    if needs.number and not (needs.unit == "人" and _asks_quorum(query.text) and _QUORUM_RE.search(text)):
+    # (A length of time may be written in words, "三年巩固深化见成效": it is checked below.)
+    if (
+        needs.number
+        and needs.unit != DURATION
+        and not (needs.unit == "人" and _asks_quorum(query.text) and _QUORUM_RE.search(text))
+    ):
         amounts = amounts_in(text)
         if not amounts:
             return False
@@ -65,6 +74,8 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
             # "全县一共有多少党员" is not answered by a passage counting villages and yuan, "能多拿点" by
             # one counting people, "奖励按报酬的几成发" by a yearly wage, nor "面积多少平方米" by a count.
             return False
+    if needs.unit == SCORE and not states_score(text):
+        return False  # "多少分以上能评为先锋党员" is not answered by "实行百分制考核"
     if needs.unit == DURATION and not states_duration(text):
         return False  # "贷款期限3年，对吧" is not answered by the loan's total
     if needs.frequency and not states_frequency(text):
@@ -79,10 +90,14 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         return False
     if needs.body and not states_body(text):
         return False  # "…指挥中心由哪个部门负责运行" is not answered by the passage saying it was built
+    if needs.holder and not states_holder(text):
+        return False  # "尖刀班的班长由什么人担任" is not answered by the passage saying the teams were formed
+    if needs.name and not states_name(text):
+        return False  # "那个三年行动计划叫啥名堂" is not answered by a passage naming nothing
     if any(year not in text for year in needs.years):
         # "2017年底还有多少贫困人口" is not answered by the 2015 figure.
         return False
-    if names_other_ordinal(query.text, text):
+    if names_other_ordinal(query.text, text, query.context):
         return False  # nor "第五批…" by what the 第四批 did
     low = plain(text)
     for side, other in contrasts(query.text):

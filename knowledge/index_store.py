@@ -52,10 +52,10 @@ def _tokeniser_digest() -> str:
 
 
 FORMAT_VERSION = 1
-# Bump when cleaning, chunking or tokenisation code change: older indexes are then stale and rebuilt.
+# Bump when cleaning, metadata, chunking or tokenisation code change: older indexes are then stale and rebuilt.
 # The words that cut passages (knowledge/lexicon/terms.txt, places.tsv) are part of the version, so an
 # index cut with an older word list is stale too and never matched against questions cut the new way.
-CHUNKER_VERSION = f"2026-11-30.1+{_tokeniser_digest()}"
+CHUNKER_VERSION = f"2026-12-07.1+{_tokeniser_digest()}"
 _VERSION_PREFIX = "v"
 
 

@@ -53,7 +53,9 @@ _NO_SYNONYMS: frozenset[str] = frozenset()
 _LIGHT_VERBS = frozenset(
     {"安排", "搞", "弄", "做", "干", "开展", "落实", "执行", "运作", "操作", "实行", "实施", "进行",
      # "积分咋算的", "是咋个打法": ask for the method, which the passage describing it states.
-     "算", "打法", "做法", "搞法", "弄法"}
+     "算", "打法", "做法", "搞法", "弄法",
+     # "四下基层是咋落地的", "挂联包帮咋个分工的": how it is carried out, which the passage describing it states.
+     "落地", "分工"}
 )
 # Where a question splits into sentences: at sentence ends and where the ask is announced ("…。请问…").
 # Clauses of one sentence belong together ("驻村干部冬天冷，上面有啥发的没": 冬天冷 is what is asked
@@ -63,6 +65,11 @@ _QUESTION_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?：:]+|[，,]\s*(?=请�
 # nor "我记得…" / "我听说…" (what is to be checked).
 _SELF_INTRO_RE = re.compile(
     r"(\s*(?:我(?![们村县市乡镇记听想觉看知问估猜以])|俺(?![们记听想觉])|本人)[^，,]*)[，,]"
+)
+# A newcomer's opening clause ("刚来村里发现…", "新到村里抓党建，", "我刚到宣恩 …"): it says why they ask, typed
+# before the question with a comma or a space.
+_NEWCOMER_RE = re.compile(
+    r"(\s*(?:我|俺)?(?:刚刚|刚|新|才)(?:来到|来|到|派到|调到|调来|上任|任职|当上|接手)[^，,\s]*)[，,\s]"
 )
 # A sentence opening with one of these is the question itself; what came before it is background, even
 # when it also asks ("六盘水在这方面落实得如何？请问该市共提拔了多少名干部").
@@ -96,6 +103,8 @@ _GENERIC_ATTRIBUTES = frozenset(
      # Figures ("人数有什么要求"): an amount of the kind states them, in whatever words.
      "人数", "数量", "数目", "个数", "次数", "金额", "数额", "额度", "比例", "总额", "总数", "总量", "合计", "规模",
      "水平", "幅度",
+     # How often ("交办机制的节奏是怎么规定的"): numbers.question_needs asks for a frequency stated.
+     "节奏", "频次", "频率", "周期",
      # When ("以前是多少", "现在是多少"): the figure of that time, in whatever words.
      "以前", "原来", "过去", "现在", "目前", "如今", "当时",
      # "“一月随访”后面是什么": where in a list, not a thing named
@@ -131,7 +140,7 @@ def _question_parts(text: str) -> tuple[list[str], list[bool]]:
     split_parts: list[str] = []
     split_marked: list[bool] = []
     for part, mark in zip(parts, marked, strict=True):
-        intro = _SELF_INTRO_RE.match(part)
+        intro = _SELF_INTRO_RE.match(part) or _NEWCOMER_RE.match(part)
         if intro is not None and part[intro.end() :].strip():
             split_parts += [intro.group(1), part[intro.end() :]]
             split_marked += [False, mark]

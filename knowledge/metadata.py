@@ -231,8 +231,10 @@ def _is_heading_like(line: str) -> bool:
 
 def _split_header(
     lines: list[str], title_hint: str | None
-) -> tuple[str | None, str | None, list[str]]:
-    """Find the title (with subtitle) and a by-line author in the header; return the content lines."""
+) -> tuple[str | None, str | None, list[str], list[str]]:
+    """Find the title (with subtitle) and a by-line author in the header; return the content lines, and
+    the kicker and by-line lines as written (the occasion and the author's post: credits.py answers
+    "在哪个论坛上交流的", "郭学斌担任什么职务" from them)."""
     header_len = 0
     while header_len < min(len(lines), _HEADER_MAX_LINES) and _is_heading_like(lines[header_len]):
         if _SECTION_RE.match(lines[header_len]):
@@ -244,6 +246,7 @@ def _split_header(
     author: str | None = None
     subtitles: list[str] = []
     kickers: list[str] = []
+    credited: list[str] = []
     keep: list[str] = []
     for line in header:
         if _SUBTITLE_RE.match(line):
@@ -252,6 +255,7 @@ def _split_header(
         byline = next((m for p in _BYLINE_RES if (m := p.match(line))), None) if seen_title else None
         if byline:
             author = author or byline.group("name")
+            credited.append(line)
             continue
         if not seen_title and _KICKER_RE.match(line):
             kickers.append(line)
@@ -266,12 +270,12 @@ def _split_header(
         else:
             keep.append(line)  # an extra short line after the title: content, not furniture
     if title is None and kickers:
-        title = kickers[0]
+        title = kickers.pop(0)
     if title is not None and subtitles and title_hint is None:
         title += "".join(subtitles)
     elif subtitles:
         keep = [*(s for s in subtitles if not _same_title(s, title or "") and s not in (title or "")), *keep]
-    return title, author, [*keep, *body]
+    return title, author, [*keep, *body], [*kickers, *credited]
 
 
 # Removed lines that say who made a document or when: kept as its credits. A label with nothing after it
@@ -325,7 +329,7 @@ def extract_metadata(
 
     cleaned = clean_lines(lines)
     hint = normalize_whitespace(title) if title else None
-    found_title, byline_author, paragraphs = _split_header(list(cleaned.lines), hint or None)
+    found_title, byline_author, paragraphs, header_credits = _split_header(list(cleaned.lines), hint or None)
     fields = _fields_from(cleaned)
 
     if date is None:
@@ -349,6 +353,6 @@ def extract_metadata(
         publisher=publisher,
         author=author,
         place=place,
-        credits=_credits_from(cleaned),
+        credits=(*(normalize_whitespace(c) for c in header_credits), *_credits_from(cleaned)),
     )
     return meta, paragraphs

@@ -53,8 +53,8 @@ _WANTS_EFFECT_RE = re.compile(
     r"|(?:什么|啥|哪些|何)(?:样的)?(?:作用|成效|效果|变化|好处|成果)"
     r"|(?:作用|成效|效果|变化|好处)(?:如何|怎么样|怎样|咋样|大不大|好不好|明显|多大)"
     r"|解决了?(?:什么|啥|哪些)"
-    # ("有什么问题", "存在哪些问题" ask which problems there are: a list, not an effect)
-    r"|(?<!有)(?<!存在)(?:什么|啥)(?:样的)?(?:问题|难题|情况|氛围|格局|局面)"
+    # ("有什么问题", "还有些啥问题", "存在哪些问题" ask which problems there are: a list, not an effect)
+    r"|(?<!有)(?<!有些)(?<!存在)(?:什么|啥)(?:样的)?(?:问题|难题|情况|氛围|格局|局面)"
     r"|" + _WANTS_CONSEQUENCE
 )
 # "由哪个部门负责", "哪个单位制定的": a body is asked; a passage naming none does not answer.
@@ -68,6 +68,28 @@ def states_body(text: str) -> bool:
 
 
 # "什么时候发放", "何时召开": when something happens is asked (a date or a time of year answers).
+# A name a programme or method goes by: a quoted term ("“整乡提升、整县推进”三年行动计划", "《摆脱贫困》")
+# or a coined one ("党员先锋指数管理模式").
+_NAME_RE = re.compile(
+    r"[“\"《][^”\"》]{2,30}[”\"》]|[\u4e00-\u9fff]{2,10}(?:模式|机制|体系|工程|计划|行动|品牌|战法|工作法)"
+)
+
+
+# "班长一般由什么人担任", "校长由谁来当": who holds a post is asked.
+_WANTS_HOLDER_RE = re.compile(r"(?:什么人|谁|哪些人|哪个人|啥人)(?:来)?(?:担任|兼任|出任|当)")
+_HOLDER_RE = re.compile(r"担任|兼任|出任|由[^，。；,;]{1,16}?任")
+
+
+def states_holder(text: str) -> bool:
+    """Does ``text`` say who holds a post ("由市四大班子成员任指挥长", "兼任村委会主任")?"""
+    return _HOLDER_RE.search(text) is not None
+
+
+def states_name(text: str) -> bool:
+    """Does ``text`` give something a name (a quoted term, or a coined one ending in 模式, 机制 …)?"""
+    return _NAME_RE.search(text) is not None
+
+
 _WANTS_WHEN_RE = re.compile(r"什么时候|什么时间|何时|啥时候|哪个时候")
 _TIME_WORD_RE = re.compile(
     r"第[一二三四1-4]季度|[年月]底|[年月]初|[年月]末|年中|上半年|下半年|每[年月周]|每季度|月份|春节|节前|节后"
@@ -94,18 +116,29 @@ _DURATION_RE = re.compile(r"多久|多长时间")
 # "任期几年", "歇职几个月", "多少天" closing the question: how long, in a unit of time (not "近几年",
 # "管过几年党建工作", "哪几年", "几月印发").
 _DURATION_ASK_RE = re.compile(
-    r"(?<![近这前后哪头过了])(?:几|多少)(?:年|个月|天|周|个星期)(?=[吗呢啊呀吧？?。！!\s]|$)"
+    # ("用几年见成效", "几年内完成": how long it takes)
+    r"(?<![近这前后哪头过了])(?:几|多少)(?:年|个月|天|周|个星期)(?=[吗呢啊呀吧？?。！!\s]|$|见|内|才|就|完成|建成|实现)"
 )
 # "一次要歇多久": the how-long word closing the question asks for a duration (how often has "隔").
 _ENDS_WITH_DURATION_RE = re.compile(r"(?<!隔)(?:多久|多长时间)[吗呢啊呀嘛哦？?。！!\s]*$")
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
-    r"哪些|哪几|包括|包含|有什么|是什么|[是有]些(?:什么|啥)|是干什么的|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二三四五六七八九十\d]+|哪[“\"]"
+    r"哪些|哪几|包括|包含|有什么|是什么|[是有]些(?:什么|啥)|是干什么的|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二两三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
 # "哪几样", "哪几个方面": which items (a list), not how many.
 _WHICH_ITEMS_RE = re.compile(r"哪几[样个项条种类件点方面]*")
+# The name asked, in spoken.standard_question's form ("那个三年行动计划叫啥名堂" → "…名称是什么"), or
+# "用的是什么战法", "叫什么模式": the name of a method of the kind named.
+_WANTS_NAME_RE = re.compile(r"名称是什么|什么(?:样的)?(模式|战法|品牌|工作法|打法)")
+
+
+def name_kind(question: str) -> str | None:
+    """The kind of name asked ("用的是什么战法" → 战法), or None."""
+    m = _WANTS_NAME_RE.search(question)
+    return m.group(1) if m else None
+
 _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地方|在哪|何处|哪个地方")
 # "有没有纳入财政预算", "是不是": a yes/no question (the A-not-A form) asks something other than a figure.
 # "照着谁的工资定的" asks whose (a role), not a figure; "谁的待遇高" compares figures.
@@ -123,10 +156,20 @@ _Q_PERIOD = (
     (re.compile(r"一个?季度|每个?季度|季度"), "quarter"),
     (re.compile(r"一年|每年|年薪|全年|年工资|每一年|年度|一年能"), "year"),
 )
+SCORE = "分"  # points of a score ("多少分以上"); stated as "90分", never as "百分制"
+_SCORE_STATED_RE = re.compile(r"\d+(?:\.\d+)?\s*分(?![之钟])")
+
+
+def states_score(text: str) -> bool:
+    """Does ``text`` state a number of points ("90分以上")?"""
+    return _SCORE_STATED_RE.search(text) is not None
+
+
 _Q_UNITS = (
     (re.compile(r"比例|百分之|百分比|几成|利率"), "%"),  # before 多大: "占多大比例" asks a share
     (re.compile(r"平方米|面积|多大"), "平方米"),
     (re.compile(r"人次"), "人次"),
+    (re.compile(r"(?:多少|几)分(?![之钟制])|分数线"), SCORE),  # "多少分以上能评为先锋党员": points
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员|人口(?:数)?[有是还共]*(?:多少|几)"), "人"),
     # "多少扶持钱": the money word may follow a few characters after 多少.
     (
@@ -174,6 +217,8 @@ class QuestionNeeds:
     # topic the passage must share.
     claims: tuple[str, ...] = ()
     body: bool = False  # 由哪个部门 / 哪个单位: the answer names a body (组织部门, 县委, 财政局)
+    name: bool = False  # 叫什么名堂 / 怎么概括: the name a programme or method goes by ("整乡提升、整县推进")
+    holder: bool = False  # 由谁担任 / 什么人当: who holds a post ("由市四大班子成员任指挥长")
 
 
 # "…，是真的吗", "…对吧", "没错吧", "准不准": the asker states something and wants it checked.
@@ -333,8 +378,10 @@ def question_needs(question: str) -> QuestionNeeds:
         concept = _COUNTED_CONCEPT_RE.search(question)
         ordinal = cn_numeral_value(concept.group(1)) if concept else None
     # "“四件套”听说是棉大衣、棉鞋、棉被和电热毯，是不是": a heard list is checked against the document's.
-    listing = bool(_WANTS_LIST_RE.search(question)) or (
-        _CHECK_RE.search(question) is not None and question.count("、") >= 2
+    name = _WANTS_NAME_RE.search(question) is not None
+    listing = not name and (
+        bool(_WANTS_LIST_RE.search(question))
+        or (_CHECK_RE.search(question) is not None and question.count("、") >= 2)
     )
     # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
     # asks something else (what, how, which).
@@ -381,6 +428,8 @@ def question_needs(question: str) -> QuestionNeeds:
         effect=_WANTS_EFFECT_RE.search(question) is not None,
         claims=claims,
         body=_WANTS_BODY_RE.search(question) is not None,
+        name=name,
+        holder=_WANTS_HOLDER_RE.search(question) is not None,
     )
 
 
@@ -531,11 +580,12 @@ def unit_matches(amount: Amount, unit: str | None) -> bool:
 _BATCH_RE = re.compile(r"第[一二三四五六七八九十百\d]+(批|届|轮|期)")
 
 
-def names_other_ordinal(question: str, text: str) -> bool:
+def names_other_ordinal(question: str, text: str, said: frozenset[str] = frozenset()) -> bool:
     """Does ``text`` name another batch (term, round) than the one ``question`` names, and not that one?
-    ("第五批驻村第一书记筹了多少" is not answered by what the 第四批 raised.)"""
+    ("第五批驻村第一书记筹了多少" is not answered by what the 第四批 raised.) Batches in ``said`` are the
+    asker's background ("我是第五批第一书记，想问问第四批…"), not what is asked."""
     for asked in _BATCH_RE.finditer(question):
-        if asked.group() in text:
+        if asked.group() in said or asked.group() in text:
             continue
         if any(m.group(1) == asked.group(1) for m in _BATCH_RE.finditer(text)):
             return True

@@ -125,6 +125,10 @@ def asked_concept(query: Query) -> str | None:
         return asked.group(1)
     named = [t for t in query.content if NUMBERED_CONCEPT_RE.fullmatch(t)] + list(query.quoted)
     counted = [t for t in dict.fromkeys(named) if (concept_count(t) or 0) >= 2 and t in query.text]
+    attribute = query.attribute
+    if attribute and not any(attribute in t for t in counted):
+        # "推进“双整百千”要实现的目标是什么" asks the concept's 目标, not its items.
+        return None
     return max(counted, key=query.text.rfind, default=None)
 
 
@@ -222,7 +226,9 @@ class Searcher:
             self.lexicon.asked_action(question) or self.lexicon.asked_change(question),
             # The named amount is the one the asking sentence names, not a word of the background.
             amount_ask(question, asked_words, needs, terms),
-            attribute=None if attribute in terms else attribute,
+            # A name asked ("攻坚小分队叫个啥") is of a thing the document calls by that name ("尖刀班"), not
+            # by the asker's word for it.
+            attribute=None if attribute in terms or needs.name else attribute,
             context=context,
             context_scale=self._background_scale(asked_words, content, context),
         )

@@ -12,14 +12,23 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.settings import Settings
 from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
 from knowledge.authorship import asks_for_author, author_sentence
-from knowledge.concepts import concept_by_head, gives_items, head_asked, names_concept
-from knowledge.credits import Credit, CreditKind, credit_asked, find_credit
+from knowledge.concepts import (
+    concept_by_head,
+    concept_count,
+    gives_items,
+    head_asked,
+    heading_items,
+    item_about,
+    names_concept,
+    one_item_asked,
+)
+from knowledge.credits import ROLE_ASK_RE, Credit, CreditKind, credit_asked, find_credit
 from knowledge.documents import DocumentMeta
 from knowledge.effects import EffectParams
 from knowledge.gate import GateParams, answerable, states_what_is_asked
@@ -40,6 +49,9 @@ from knowledge.sections import only_headings
 from knowledge.spoken import standard_question
 
 log = logging.getLogger(__name__)
+
+# Credits a content sentence may tell instead ("在什么会上述职的": the report says it was a 述职报告会).
+_CONTENT_MAY_SAY: frozenset[CreditKind | None] = frozenset({"role", "occasion"})
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _WORD_RE = re.compile(r"[\w]", re.UNICODE)
@@ -226,12 +238,19 @@ class KnowledgeService:
             # A question naming a place is answered from that place (or from national rules).
             local = [c for c in ranked if self._local(query, c)]
             ranked = local + [c for c in ranked if c not in local]
-        kind = credit_asked(question)
+        kind = credit_asked(question) or self._role_asked(question, ranked)
         if asks_for_author(question) or kind is not None:
-            return self._document_decision(query, ranked, kind)
+            decision = self._document_decision(query, ranked, kind)
+            if decision.chosen or kind not in _CONTENT_MAY_SAY:
+                return decision
         if len(query.places) > 1 and (each := self._named_places(query, ranked)):
             # "宣恩和鲁甸比，谁派的第一书记多": each named place answers for itself.
             return Decision(query, ranked, each)
+        query, item = self._item_about(query, ranked)
+        if item is not None:
+            # The item was told by its heading, in a document naming the concept: that is the evidence the
+            # other signals stand for.
+            return Decision(query, ranked, [item] if states_what_is_asked(query, item) else [])
         best = self._best(query, ranked)
         if not answerable(query, best, self.gate_params):
             return Decision(query, ranked, [])
@@ -248,6 +267,14 @@ class KnowledgeService:
         if not query.places and (query.needs.number or query.needs.frequency) and best.doc.meta.place.key:
             chosen += self._other_places(query, ranked, best)
         return Decision(query, ranked, chosen)
+
+    def _role_asked(self, question: str, ranked: list[Candidate]) -> CreditKind | None:
+        """"在论坛上介绍宁德经验的郭学斌担任什么职务": the post of a document's author, named in the question."""
+        if not ROLE_ASK_RE.search(question):
+            return None
+        depth = self.settings.item_search_depth
+        authors = {n for c in ranked[:depth] for n in (c.doc.meta.author or "").split() if len(n) >= 2}
+        return "role" if any(n in question for n in authors) else None
 
     def _document_decision(self, query: Query, ranked: list[Candidate], kind: CreditKind | None) -> Decision:
         """"介绍宁德经验的是谁", "这篇报道是哪天发布的": a question about the document itself, answered from
@@ -345,6 +372,30 @@ class KnowledgeService:
         about the same thing: "一是全力提高干部待遇。印发…方案…" is followed by the pay figures."""
         a, b = top.passage, cand.passage
         return cand.doc is top.doc and a.paragraph == b.paragraph and a.start < b.start <= a.end
+
+    def _item_about(self, query: Query, ranked: list[Candidate]) -> tuple[Query, Candidate | None]:
+        """"“五抓五促”里讲激励的那一条": when the document gives the concept's items numbered headings, the
+        item whose heading states what the question describes it by is asked as its ordinal ("第五条");
+        with the passage it opens (None: no such item)."""
+        if query.needs.ordinal is not None or not one_item_asked(query.text):
+            return query, None
+        # The concept may be typed without quotes or a classifier ("五抓五促里讲激励的那一条").
+        concept = asked_concept(query) or next((t for t in query.content if (concept_count(t) or 0) >= 2), None)
+        if concept is None:
+            return query, None
+        same = ranked[: self.settings.item_search_depth]
+        doc = next((c.doc for c in same if names_concept(c.doc.paragraphs, concept)), None)
+        headed = heading_items(doc.paragraphs, concept) if doc is not None else None
+        if not headed:
+            return query, None
+        weights = {w: alts for w, alts in query.weights.items() if w not in query.place_terms}
+        index = item_about([h for _, h in headed], concept, weights)
+        if index is None:
+            return query, None
+        item = next((c for c in same if c.doc is doc and enumerator(c.passage.text) == index + 1), None)
+        if item is None:
+            return query, None
+        return replace(query, needs=replace(query.needs, ordinal=index + 1)), item
 
     def _item_passage(self, query: Query, ranked: list[Candidate], best: Candidate) -> Candidate:
         """Where a list question is answered in ``best``'s document when ``best`` only names the list:

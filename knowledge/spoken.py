@@ -17,21 +17,34 @@ _YES_NO_FRAME_RE = re.compile(r"是不是|是否|吗|难道|听说")
 # "隔好久开一回"). Not when an intensifier follows ("好多好多") or it opens a statement ("好多年前").
 _HOW_MUCH_RE = re.compile(r"(?<!好多)好(多|久|大|长)(?!好|年前)")
 _HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
+# Where a statement ends and more follows ("…外出打工。六盘水…"); the split keeps the full stop.
+_STATEMENT_END_RE = re.compile(r"(?<=[。！!])(?=.*\S)")
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     # North-eastern "嘎哈" / "干哈" (what for, what): "贷款嘎哈了", "三个杠杆是嘎哈的".
     (re.compile(r"嘎哈|干哈"), "干什么"),
     # 有啥子路子 / 发啥东西 → 有什么路子 / 发什么东西 (jieba glues "发啥" into one word).
     (re.compile(r"啥子|么子|啥"), "什么"),
     (re.compile(r"咋样子?"), "怎么样"),
-    # "那个电商平台叫啥名字": a thing's name is what it is. A person's name ("市委书记叫什么名字") is
-    # left as asked: the documents name no office-holders, and 名字 stays a topic word they lack.
-    (re.compile(r"(?<![记长人员任者官导部谁])叫什么(?:名字|名称|名)?"), "是什么"),
+    (re.compile(r"叫个"), "叫"),  # 叫个什么名堂 → 叫什么名堂
+    # "那个行动计划叫啥名堂", "是怎么概括的", "完整叫法是什么": the name a programme or a method goes by, in
+    # one standard form (numbers.question_needs reads it as a name asked). A person's name ("市委书记叫什么
+    # 名字") is left as asked: the documents name no office-holders, and 名字 stays a topic word they lack.
+    (
+        re.compile(
+            r"(?<![记长人员任者官导部谁])叫什么(?:名字|名称|名堂|名)|(?<![记长人员任者官导部谁])叫什么(?=[\s，,。？?！!]|$)"
+            r"|(?:的|是)?怎么 ?(?:概括|称呼|叫)的?|(?:完整|具体|正式)?(?:的)?叫法(?:是什么|叫什么)?"
+        ),
+        "名称是什么",
+    ),
+    # "叫什么模式": the kind of name is a topic word (模式), the ask is what it is.
+    (re.compile(r"(?<![记长人员任者官导部谁])叫什么"), "是什么"),
     (re.compile(r"咋个|咋子|咋"), "怎么"),  # 咋个搞 → 怎么搞
     # jieba glues a how-word to its verb ("怎么弄", "怎么整" one word), hiding the verb: keep them apart.
     (re.compile(r"(怎么|怎样|如何)(?![样么])"), r"\1 "),
     # Northern "咋整的", "整了啥": 整 is the all-purpose "do" of what was done. "软弱涣散的支部咋整"
     # (what to do about it) keeps its 整, which reads 整顿.
-    (re.compile(r"(?<=怎么 )整(?=的|了)|(?<![完调规平修齐工统重])整(?=了?什么|出)"), "搞"),
+    # "具体干了啥": the same do (a 干 alone is the verb asked in "书记主任能一人干不").
+    (re.compile(r"(?<=怎么 )整(?=的|了)|(?<![完调规平修齐工统重])整(?=了?什么|出)|(?<![能肯苦实])干(?=了什么)"), "搞"),
     # "砸了多钱": northern 多钱 is 多少钱 (not the 多钱 of 好多钱, read below).
     (re.compile(r"(?<![好多])多钱"), "多少钱"),
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
@@ -39,7 +52,6 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
     # "上面有发东西吗": jieba glues 有发 into one word, hiding the verb.
     (re.compile(r"有发(?=[东什钱啥补])"), "有 发"),
-    (re.compile(r"叫个"), "叫"),  # 叫个啥名字 → 叫什么名字
     # "要够几个人才能设": a head count before 才 ("only then"), which jieba would read as 人才 (talent).
     (re.compile(r"(几|多少|[\d一二两三四五六七八九十]+)(个|名)?人才(?=能|可以|可|算|够|行|设|开)"), r"\1\2人 才"),
     # Voice-input fillers ("支部党员大会呃一般多久开", "就是说", "你看"): they say nothing.
@@ -65,6 +77,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[融揉捏拧合搅]到一块儿?|[融揉]为一体|[融揉]在一起"), "融合"),
     # "农产品往外卖": selling, not 外卖 (take-away food) as jieba would read it.
     (re.compile(r"往外卖|卖出去|卖到外面"), "销售"),
+    # "要搞成啥样才算达标": the standard asked, in the documents' word (标准).
+    (re.compile(r"(?:什么样|怎么样|啥样)(?:子)?才?(?:算|能算|叫|够)(?:达标|合格)"), "达到什么标准"),
     # "有机会考进…": jieba cuts 有机|会考; the chance asked is a "can".
     (re.compile(r"有没有机会|有机会"), "能"),
     # "兼好几个职务": 好几 is "several", not "how many".
@@ -80,6 +94,8 @@ def standard_question(text: str) -> str:
     """``text`` with regional question forms replaced by their standard equivalents."""
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
-    if not _YES_NO_FRAME_RE.search(text):
-        text = _HOW_MUCH_RE.sub(lambda m: _HOW_MUCH[m.group(1)], text)
-    return text
+    if _YES_NO_FRAME_RE.search(text):
+        return text
+    # "我们村好多人外出打工。六盘水在哪些地方…": in a statement made before the question, 好多 is "many".
+    *told, asked = _STATEMENT_END_RE.split(text)
+    return "".join(told) + _HOW_MUCH_RE.sub(lambda m: _HOW_MUCH[m.group(1)], asked)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from knowledge.concepts import concept_by_head, concept_count, concept_items, gives_items, head_asked, names_concept
+from knowledge.concepts import (
+    concept_by_head,
+    concept_count,
+    concept_items,
+    gives_items,
+    head_asked,
+    heading_items,
+    item_about,
+    names_concept,
+    one_item_asked,
+)
 
 PARAGRAPH = (
     "近年来,全县推行“三个到位”。即人员到位,各村配齐专职干部。经费到位:县财政足额保障。"
@@ -80,3 +90,34 @@ def test_the_head_word_asked_without_a_count() -> None:
     assert head_asked("做到了哪几个全覆盖") == "全覆盖"
     assert head_asked("具体是融合哪些方面") == "融合"
     assert head_asked("村干部一个月多少钱") is None
+
+
+def test_a_generic_word_after_which_points_back_to_the_head() -> None:
+    # "融合是哪几个方面": 方面 is how the asker counts, 融合 is the head of the "四个融合".
+    assert head_asked("党建扶贫融合是哪几个方面") == "融合"
+    assert head_asked("做到了哪几个全覆盖") == "全覆盖"
+
+
+def test_items_given_as_numbered_headings_across_paragraphs() -> None:
+    doc = (
+        "我们坚持“两抓两促”。",
+        "1.抓班子建设,促发展有力量。选好配强村级班子。",
+        "2.抓产业培育,促群众增收。发展特色种养业。",
+    )
+    assert heading_items(doc, "两抓两促") == [(1, "抓班子建设,促发展有力量"), (2, "抓产业培育,促群众增收")]
+    assert heading_items(doc, "三抓三促") is None  # three are named, two are given
+    # The heading that names a concept is not one of its items.
+    pair = ("二是发挥好“两个作用”。发挥好党组织的堡垒作用和党员的先锋作用。", "一是发挥作用不充分。")
+    assert not gives_items(pair, 1, "两个作用")
+
+
+def test_one_item_told_by_what_it_is_about() -> None:
+    assert one_item_asked("两抓两促里讲产业的那一条")
+    assert one_item_asked("哪条是讲班子的")
+    assert not one_item_asked("两抓两促是什么")
+    headings = ["抓班子建设,促发展有力量", "抓产业培育,促群众增收"]
+    weights = {"产业": {"产业": 1.0}, "讲": {"讲": 1.0}}
+    assert item_about(headings, "两抓两促", weights) == 1
+    # The concept's own parts (抓, 促) are in every item; a word in none tells nothing.
+    assert item_about(headings, "两抓两促", {"抓": {"抓": 1.0}}) is None
+    assert item_about(headings, "两抓两促", {"党费": {"党费": 1.0}}) is None

@@ -60,3 +60,32 @@ def test_the_credit_asked_is_read_from_its_line() -> None:
 def test_the_fact_names_the_document() -> None:
     fact = credit_fact("某县探索村级事务新办法", Credit("date", "2022年3月4日", "2022年3月4日"))
     assert fact == "《某县探索村级事务新办法》发布于2022年3月4日"
+
+
+# A speech as news sites publish it: the occasion above the headline, the speaker's post under it.
+SPEECH = """第二届全省乡村治理论坛交流发言
+某县抓实村级事务的做法
+某省某县县委常委、组织部长  张三
+2021年05月06日10:31 来源:某某网
+大家好。我是某县的代表张三。今年全县为每个村安排办公经费3万元。
+"""
+
+
+def test_the_occasion_and_the_speakers_post_are_kept() -> None:
+    meta, paragraphs = extract_metadata(SPEECH, file_name="speech.txt")
+    assert meta.title == "某县抓实村级事务的做法" and meta.author == "张三"
+    assert meta.credits[:2] == ("第二届全省乡村治理论坛交流发言", "某省某县县委常委、组织部长 张三")
+    assert not any("论坛" in p or "组织部长" in p for p in paragraphs)
+    assert find_credit(meta, "occasion") == Credit("occasion", meta.credits[0], "论坛")
+    role = find_credit(meta, "role")
+    assert role is not None and role.line == "某省某县县委常委、组织部长 张三"
+    assert find_credit(DocumentMeta("无署名", credits=("某某网 摄",)), "role") is None
+
+
+def test_the_occasion_of_a_speech_is_asked() -> None:
+    assert credit_asked("这个经验是在哪个论坛上交流的") == "occasion"
+    assert credit_asked("张三在什么会议上发言的") == "occasion"
+    # Where a meeting was held is content, not the page's occasion.
+    assert credit_asked("支部党员大会在哪个会议室开") is None
+    # A unit's name is a name: "哪个单位写的" asks the author.
+    assert credit_asked("这篇文章是哪个单位写的") == "author"

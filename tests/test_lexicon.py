@@ -306,3 +306,15 @@ def test_a_modal_glued_to_its_verb_is_dropped() -> None:
     # jieba glues "能考" into one word, which no document states; the verb is 考 (考录, 招录).
     lex = Lexicon()
     assert lex.content_tokens("村干部能考公务员不") == ["村干部", "考", "公务员"]
+
+
+def test_a_newcomers_opening_clause_is_background() -> None:
+    lex = Lexicon()
+    # Typed before the question with a space or a comma, with or without 我.
+    background = lex.background_tokens("刚来村里发现个别干部干活拖拉 宣恩歇职要歇多久")
+    assert "拖拉" in background and "歇职" not in background
+    assert "党建" in lex.background_tokens("新到村里抓党建，组织生活会什么时候开")
+    # 刚 inside the question is no opener.
+    assert lex.background_tokens("组织生活会刚开过 下次什么时候开") == set()
+    # Courtesy names no topic.
+    assert "谢谢" not in lex.content_tokens("组织生活会什么时候开？谢谢")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge.numbers import (
+    DURATION,
+    SCORE,
     amount_value,
     amounts_in,
     arabic_amount,
@@ -21,7 +23,10 @@ from knowledge.numbers import (
     states_date,
     states_duration,
     states_frequency,
+    states_holder,
     states_location,
+    states_name,
+    states_score,
     states_time,
     unit_matches,
 )
@@ -382,3 +387,38 @@ def test_whose_pay_is_the_yardstick_asks_no_figure() -> None:
     # "照着谁的工资定的" asks whose pay (a role); "谁的待遇高" still compares figures.
     assert not question_needs("村支书工资底线是照着谁的工资定的").number
     assert question_needs("宣恩和鲁甸谁的待遇更高").number
+
+
+def test_a_name_asked() -> None:
+    needs = question_needs("那个三年行动计划名称是什么")  # spoken.py's form of "叫啥名堂"
+    assert needs.name and not needs.listing
+    assert question_needs("组建指挥部用的是什么战法").name
+    assert not question_needs("三个杠杆是什么").name
+    assert states_name("实施“整乡提升、整县推进”三年行动计划") and states_name("创新设立党员先锋指数管理模式")
+    assert not states_name("选派2346人组建279个尖刀班")
+
+
+def test_who_holds_a_post() -> None:
+    assert question_needs("尖刀班的班长一般由什么人担任").holder
+    assert question_needs("校长由谁来当").holder
+    assert not question_needs("党课由谁来讲").holder
+    assert states_holder("由市四大班子成员任指挥长、副指挥长") and states_holder("兼任村民小组长")
+    assert not states_holder("压实各级责任,明确任务")
+
+
+def test_points_and_lengths_of_time_in_words() -> None:
+    assert question_needs("多少分以上能评为先锋党员").unit == SCORE
+    assert question_needs("考核是多少分制").unit != SCORE  # the scale, not a score
+    assert states_score("得分90分以上") and not states_score("实行百分制考核")
+    assert question_needs("规范化建设用几年见成效").unit == DURATION
+    assert states_duration("三年巩固深化见成效")
+
+
+def test_a_pair_asked_by_which_two_is_a_list() -> None:
+    assert question_needs("“两个作用”是指哪两个作用").listing
+
+
+def test_a_batch_told_as_background_is_not_the_one_asked() -> None:
+    question = "我是第五批第一书记，想问问第四批筹了多少"
+    assert names_other_ordinal("第五批第一书记筹了多少", "第四批驻村第一书记共筹措6.55亿元")
+    assert not names_other_ordinal(question, "第四批驻村第一书记共筹措6.55亿元", frozenset({"第五批"}))

@@ -89,3 +89,30 @@ def test_closing_particles_degree_words_and_method_forms(spoken: str, standard: 
 )
 def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: str) -> None:
     assert standard_question(spoken) == standard
+
+
+@pytest.mark.parametrize(
+    ("spoken", "standard"),
+    [
+        # The name a programme or method goes by, in one standard form.
+        ("那个三年行动计划叫个啥子名堂", "那个三年行动计划名称是什么"),
+        ("那个平台叫啥", "那个平台名称是什么"),
+        ("工作机制是怎么概括的？", "工作机制名称是什么？"),
+        ("讲激励的那一条完整叫法是什么", "讲激励的那一条名称是什么"),
+        ("叫啥模式", "是什么模式"),  # the kind of name stays a topic word
+        ("那个部长叫个啥名字", "那个部长叫什么名字"),  # a person's name is left as asked
+        # A standard asked in spoken words; the same do in "具体干了啥".
+        ("活动室要搞成啥样才算达标", "活动室要搞成达到什么标准"),
+        ("具体干了啥", "具体搞了什么"),
+        ("书记主任能一人干不", "书记主任能一人干不"),
+    ],
+)
+def test_names_standards_and_what_was_done(spoken: str, standard: str) -> None:
+    assert standard_question(spoken) == standard
+
+
+def test_many_in_a_statement_before_the_question() -> None:
+    # "我们村好多人外出打工。": the asker's situation, told before the question.
+    assert standard_question("我们村好多人外出打工。六盘水要多久") == "我们村好多人外出打工。六盘水要多久"
+    assert standard_question("开过一次会。要隔好久再开") == "开过一次会。要隔多久再开"
+    assert standard_question("拿好多钱。") == "拿多少钱。"
