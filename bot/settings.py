@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="A question's window that jieba's dictionary counts this often is a word, never read as a "
         "homophone slip of a known word (\"工姿\" → 工资; knowledge/slips.py).",
     )
+    slip_target_min_passages: int = Field(
+        default=5,
+        ge=1,
+        description="A word of the documents found in at least this many passages is one a slip may stand for "
+        "(\"知部\" → 支部, \"书籍\" → 书记), besides the lexicon's words; knowledge/slips.py.",
+    )
     # "not found" gate: several signals must agree (see knowledge/gate.py and docs/retrieval.md).
     # Chosen by `python -m bench.tune_gate --tune tune,holdout,holdout2,holdout3,holdout4,holdout5` (2026-11-29).
     gate_min_coverage: float = Field(default=0.4, description="Min idf-weighted share of query words matched.")

@@ -37,6 +37,7 @@ from knowledge.numbers import (
     states_date,
     states_duration,
     states_frequency,
+    states_holder,
     states_location,
     states_name,
     states_time,
@@ -169,10 +170,14 @@ class Composer:
             score += 2.0  # "…叫啥名堂" is answered by the clause giving the name ("“整乡提升、整县推进”三年行动计划")
             if (kind := name_kind(query.text)) and kind in text:
                 score += 2.0  # "用的是什么战法": the name of that kind ("按照“一名领导专职负责…”战法")
+        if needs.holder and states_holder(text):
+            score += 2.0  # "指挥长由谁来当" is answered by the clause saying who holds it ("由县区委书记…任指挥长")
         if needs.location and states_location(text):
             score += 2.0  # "在哪里" is answered by the clause naming the place
-        if needs.listing and text.count("、") >= 2:
-            score += 2.0  # "包括哪些" is answered by the clause that enumerates
+        if needs.listing and (text.count("、") >= 2 or text.count("“") >= 2):
+            # "包括哪些" is answered by the clause that enumerates (or names several quoted items: "明确“产业
+            # 发展”“车间出租”等6种…模式")
+            score += 2.0
             concept = asked_concept(query)
             if concept and listed_count(text) == concept_count(concept):
                 score += 2.0  # "“五事”是哪五件": the clause listing five, not a nearby list of four

@@ -108,10 +108,11 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
     return cand.states_action and cand.states_attribute and cand.states_amount
 
 
-# "到会得多少人才能开": how many must be there for a meeting to be valid is answered by a share
+# "到会得多少人才能开", "表决要到多少人": how many must be there for a meeting to be valid is answered by a share
 # ("到会人数必须超过…半数"), not a head count.
 _QUORUM_ASK_RE = re.compile(
     r"(?:多少|几)(?:个|名)?人.{0,4}(?:才能|才可以|才算|才行|才够)|至少.{0,4}(?:多少|几)(?:个|名)?人"
+    r"|表决.{0,4}(?:要|得|需要)(?:到|来|有)(?:多少|几)(?:个|名)?人"
 )
 _QUORUM_RE = re.compile(r"半数|过半|三分之二|四分之三|五分之四")
 

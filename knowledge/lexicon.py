@@ -94,6 +94,7 @@ _ATTRIBUTE_ASK_RE = re.compile(
     r"(?:是|要)?(?:怎么|如何|怎样|咋)\s*(?:个)?\s*(?:规定|算|计算|确定)的?|有\s*(?:什么|啥|哪些|何)\s*(?:要求|规定|讲究)"
     r"|(?:是|指)\s*(?:什么|啥)|是\s*多少"
 )
+_COUNT_WORD_RE = re.compile(r"^[一二两三四五六七八九十\d]+[条项个点种类件样]$")
 # Words that ask about the topic as a whole ("主要做法是什么", "有什么要求"): any passage on it may answer.
 _GENERIC_ATTRIBUTES = frozenset(
     {"做法", "办法", "方法", "内容", "意思", "含义", "要求", "规定", "情况", "目的", "作用", "措施", "经验",
@@ -398,6 +399,8 @@ class Lexicon:
         word = before[-1] if before else None
         if word is None or len(word) < 2 or word in _GENERIC_ATTRIBUTES or word in _HOW_WORDS:
             return None
+        if _COUNT_WORD_RE.match(word):
+            return None  # "另外两条是什么": how many are asked, not a thing called 两条
         return word
 
     def subwords(self, token: str) -> tuple[str, ...]:

@@ -58,7 +58,9 @@ _WANTS_EFFECT_RE = re.compile(
     r"|" + _WANTS_CONSEQUENCE
 )
 # "由哪个部门负责", "哪个单位制定的": a body is asked; a passage naming none does not answer.
-_WANTS_BODY_RE = re.compile(r"(?:哪个|哪些|哪一个|什么|哪家)(?:部门|单位|机构|机关|公司|企业)")
+_WANTS_BODY_RE = re.compile(
+    r"(?:哪个|哪些|哪一个|什么|哪家)(?:部门|单位|机构|机关|公司|企业)|哪一?级(?:党委|政府|部门|组织)"
+)
 _BODY_RE = re.compile(r"部门|组织部|县委|市委|省委|党委|政府|财政|局|办公室|委员会|领导小组|工作队|公司|企业")
 
 
@@ -77,7 +79,7 @@ _NAME_RE = re.compile(
 
 # "班长一般由什么人担任", "校长由谁来当": who holds a post is asked.
 _WANTS_HOLDER_RE = re.compile(r"(?:什么人|谁|哪些人|哪个人|啥人)(?:来)?(?:担任|兼任|出任|当)")
-_HOLDER_RE = re.compile(r"担任|兼任|出任|由[^，。；,;]{1,16}?任")
+_HOLDER_RE = re.compile(r"担任|兼任|出任|[由以][^，。；,;]{1,16}?任")
 
 
 def states_holder(text: str) -> bool:
@@ -91,6 +93,8 @@ def states_name(text: str) -> bool:
 
 
 _WANTS_WHEN_RE = re.compile(r"什么时候|什么时间|何时|啥时候|哪个时候")
+# "组织生活会几季度开": which quarter is a time of the year, neither a count nor a period.
+_WHICH_QUARTER_RE = re.compile(r"(?<!每)(?:几|哪个|哪一|第几)季度")
 _TIME_WORD_RE = re.compile(
     r"第[一二三四1-4]季度|[年月]底|[年月]初|[年月]末|年中|上半年|下半年|每[年月周]|每季度|月份|春节|节前|节后"
     r"|当天|之前|以前|以后|之后|期间"
@@ -98,8 +102,11 @@ _TIME_WORD_RE = re.compile(
 # "哪年出台的", "定在哪天", "几月印发": a date is asked; a passage stating none does not answer.
 _WANTS_DATE_RE = re.compile(r"哪一?年|(?<!每月)(?<!每个月)(?<!每周)哪一?天|哪个月|几月|几号|何年|哪年哪月")
 _DATE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}|\d{1,2}\s*月\s*\d{0,2}")
+# "换届是几年一次", "支委会几个月开一次": how many years or months between two times asks how often.
+_EVERY_FEW = r"几(?:年|个月|周|天|个星期)(?:开|搞|办|换|举行|召开)?(?:一次|一届|一回)"
 _WANTS_FREQUENCY_RE = re.compile(
     r"多久|几次|频次|频率|节奏|多长时间|隔多久|每隔|一年开几|多少次|时间上|次\s*/\s*[周月季年]"
+    r"|" + _EVERY_FEW
 )
 _Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
 # "还有多少贫困村没有集体收入": villages are counted (个), not yuan, though 收入 is named.
@@ -107,7 +114,7 @@ _Q_COUNTED_VILLAGES_RE = re.compile(
     r"(?:几|多少)个?(?:贫困|行政|重点|先进|示范|软弱涣散|空壳|薄弱|建档立卡)?(?:村|社区)"
     r"(?!干部|书记|支书|主任|医|集体|级|民)"
 )
-_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|节奏|多长时间|隔多久|每隔|时间上|次\s*/\s*[周月季年]")
+_HOW_OFTEN_RE = re.compile(r"多久|频次|频率|节奏|多长时间|隔多久|每隔|时间上|次\s*/\s*[周月季年]|" + _EVERY_FEW)
 # How often, whatever the verb; "在时间上有什么要求" asks when a recurring activity is held.
 _EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔|时间上|次\s*/\s*[周月季年]")
 # "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
@@ -167,14 +174,15 @@ def states_score(text: str) -> bool:
 
 _Q_UNITS = (
     (re.compile(r"比例|百分之|百分比|几成|利率"), "%"),  # before 多大: "占多大比例" asks a share
-    (re.compile(r"平方米|面积|多大"), "平方米"),
+    # ("多大规模", "多大力度" ask how big in other terms than area)
+    (re.compile(r"平方米|面积|多大(?!规模|力度|作用|变化|影响|年纪|岁数)"), "平方米"),
     (re.compile(r"人次"), "人次"),
     (re.compile(r"(?:多少|几)分(?![之钟制])|分数线"), SCORE),  # "多少分以上能评为先锋党员": points
     (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员|人口(?:数)?[有是还共]*(?:多少|几)"), "人"),
     # "多少扶持钱": the money word may follow a few characters after 多少.
     (
         re.compile(r"多少[^，。？?\s]{0,4}钱|多少元|几元|[拿挣领交缴补]多少|缴纳多少|花了?多少|多[拿挣领]|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|保费"
-                   r"|贷款|利息|贴息|收入|金额|标准"),
+                   r"|贷款|利息|贴息|收入|金额|标准|租金"),
         "元",
     ),
 )
@@ -183,7 +191,7 @@ _Q_UNITS = (
 # Words naming a sum of money; a how-much question about one wants the amount stated next to it.
 MONEY_WORDS = (
     "工资", "报酬", "待遇", "薪酬", "薪水", "补贴", "补助", "津贴",
-    "经费", "资金", "保额", "保费", "贷款", "利息", "贴息", "奖励", "奖金", "拨款",
+    "经费", "资金", "保额", "保费", "贷款", "利息", "贴息", "奖励", "奖金", "拨款", "租金",
     "保险",  # "养老保险交多少": what is paid for the insurance
 )
 
@@ -349,6 +357,8 @@ def question_needs(question: str) -> QuestionNeeds:
     date = _WANTS_DATE_RE.search(question) is not None
     # "哪一年出台的" asks for a date: neither a period ("一年") nor an item ("哪一").
     question = _WANTS_DATE_RE.sub("", question)
+    which_quarter = _WHICH_QUARTER_RE.search(question) is not None
+    question = _WHICH_QUARTER_RE.sub("", question)
     period: Period | None = None
     for pattern, value in _Q_PERIOD:
         if pattern.search(question):
@@ -424,7 +434,7 @@ def question_needs(question: str) -> QuestionNeeds:
         location=bool(_WANTS_LOCATION_RE.search(question)),
         years=tuple(dict.fromkeys(_YEAR_RE.findall(question))),
         date=date,
-        when=not date and _WANTS_WHEN_RE.search(question) is not None,
+        when=not date and (which_quarter or _WANTS_WHEN_RE.search(question) is not None),
         effect=_WANTS_EFFECT_RE.search(question) is not None,
         claims=claims,
         body=_WANTS_BODY_RE.search(question) is not None,

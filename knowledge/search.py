@@ -50,6 +50,7 @@ class SearchParams:
     coverage_weight: float = 0.4
     context_word_weight: float = 0.3
     slip_common_freq: int = 5
+    slip_target_min_passages: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +176,10 @@ class Searcher:
         def is_word(word: str) -> bool:
             return lexicon.word_count(word) >= common
 
-        # A slip stands for a domain word (terms, synonyms, places); a piece the documents use is no slip.
-        self.slips = SlipReader(lexicon.known_words(), self._vocab, is_word)
+        # A slip stands for a domain word (terms, synonyms, places) or a word the documents use often (党建,
+        # 支部, 书记); a piece the documents use is no slip.
+        frequent = {t for t, c in df.items() if c >= params.slip_target_min_passages}
+        self.slips = SlipReader(lexicon.known_words(), self._vocab, is_word, frequent)
         # What questions match against, prepared once per passage on first use (the index is immutable;
         # preparing all of them up front would slow loading a large index). Bounded by the index size;
         # concurrent queries at worst prepare an entry twice.

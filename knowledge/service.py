@@ -110,6 +110,7 @@ def _params(settings: Settings) -> tuple[SearchParams, GateParams, AnswerParams]
             coverage_weight=settings.coverage_weight,
             context_word_weight=settings.context_word_weight,
             slip_common_freq=settings.slip_common_freq,
+            slip_target_min_passages=settings.slip_target_min_passages,
         ),
         GateParams(
             min_coverage=settings.gate_min_coverage,

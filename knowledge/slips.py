@@ -41,10 +41,17 @@ def word_reading(word: str) -> tuple[str, ...]:
 class SlipReader:
     """Reads the homophone slips of a question as the known words they stand for."""
 
-    def __init__(self, words: Iterable[str], seen: Iterable[str], is_word: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        words: Iterable[str],
+        seen: Iterable[str],
+        is_word: Callable[[str], bool],
+        frequent: Iterable[str] = (),
+    ) -> None:
         """``words``: the words a slip may stand for; ``seen``: pieces the documents use (never slips);
-        ``is_word``: is a string a dictionary word?"""
-        self._known = frozenset(w for w in words if _CJK_WORD_RE.match(w))
+        ``is_word``: is a string a dictionary word? ``frequent``: words the documents use often, which a slip
+        may stand for too ("知部" → 支部, "当员" → 党员)."""
+        self._known = frozenset(w for w in (*words, *frequent) if _CJK_WORD_RE.match(w))
         self._seen = frozenset(w for w in seen if _CJK_WORD_RE.match(w)) | self._known
         self._is_word = is_word
         # Each known word under each of its characters masked: a window finds the words one character

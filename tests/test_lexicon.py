@@ -318,3 +318,9 @@ def test_a_newcomers_opening_clause_is_background() -> None:
     assert lex.background_tokens("组织生活会刚开过 下次什么时候开") == set()
     # Courtesy names no topic.
     assert "谢谢" not in lex.content_tokens("组织生活会什么时候开？谢谢")
+
+
+def test_a_count_asked_is_not_an_attribute() -> None:
+    lex = Lexicon()
+    assert lex.asked_attribute("攻坚战法除了“一名领导专职负责”，另外两条是什么") is None
+    assert lex.asked_attribute("那笔贷款的期限是什么") == "期限"

@@ -422,3 +422,18 @@ def test_a_batch_told_as_background_is_not_the_one_asked() -> None:
     question = "我是第五批第一书记，想问问第四批筹了多少"
     assert names_other_ordinal("第五批第一书记筹了多少", "第四批驻村第一书记共筹措6.55亿元")
     assert not names_other_ordinal(question, "第四批驻村第一书记共筹措6.55亿元", frozenset({"第五批"}))
+
+
+def test_which_quarter_and_every_few_years() -> None:
+    needs = question_needs("组织生活会几季度开")
+    assert needs.when and not needs.number and needs.period is None
+    assert not question_needs("支部党员大会每季度开几次").when
+    assert question_needs("村党组织换届是几年一次").frequency
+    assert question_needs("支委会几个月开一次").frequency
+
+
+def test_a_level_asked_and_rent_are_what_must_be_stated() -> None:
+    assert question_needs("歇职处理要报哪一级党委审批").body
+    assert question_needs("架空层出租一年租金多少").unit == "元"
+    assert question_needs("多大规模").unit is None  # how big, not an area
+    assert question_needs("活动室要盖多大").unit == "平方米"

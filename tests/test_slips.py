@@ -51,3 +51,16 @@ def test_two_words_it_could_stand_for_leave_it_alone() -> None:
     reader = SlipReader(("工资", "宫姿"), (), lambda w: lexicon.word_count(w) >= 5)
     question = "一个月工姿多少"
     assert reader.read(question, lexicon.pieces(question)) == question
+
+
+def test_a_word_the_documents_use_often_is_a_slips_target_too() -> None:
+    lexicon = Lexicon()
+    reader = SlipReader(KNOWN, (), lambda w: lexicon.word_count(w) >= 5, frequent=("支部", "党建", "党员"))
+    for slip, meant in (
+        ("请问知部委员会一般多久开一次", "请问支部委员会一般多久开一次"),
+        ("每年拨付的当建工作经费是多少", "每年拨付的党建工作经费是多少"),
+        ("当员自己就是贫困户的有多少", "党员自己就是贫困户的有多少"),
+    ):
+        assert reader.read(slip, lexicon.pieces(slip)) == meant
+    # Without the documents' words the slips stay as typed.
+    assert _read("请问知部委员会一般多久开一次") == "请问知部委员会一般多久开一次"

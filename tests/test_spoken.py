@@ -104,6 +104,7 @@ def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: 
         # A standard asked in spoken words; the same do in "具体干了啥".
         ("活动室要搞成啥样才算达标", "活动室要搞成达到什么标准"),
         ("具体干了啥", "具体搞了什么"),
+        ("尖刀班搞了多大规模", "尖刀班搞了多少"),
         ("书记主任能一人干不", "书记主任能一人干不"),
     ],
 )
