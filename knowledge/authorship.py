@@ -29,9 +29,14 @@ def asks_for_author(question: str) -> bool:
     return bool(NAME_ASK_RE.search(question) and SPOKEN_RE.search(question))
 
 
+def author_names(author: str | None) -> list[str]:
+    """The names in a by-line ("凤庆县委组织部 李恒昌 王强龙" → three); one character names nobody."""
+    return [n for n in (author or "").split() if len(n) >= 2]
+
+
 def author_sentence(doc: Document) -> tuple[int, Span] | None:
     """The first content sentence naming one of ``doc``'s authors: (1-based paragraph, its span)."""
-    names = [n for n in re.split(r"\s+", doc.meta.author or "") if len(n) >= 2]
+    names = author_names(doc.meta.author)
     for number, paragraph in enumerate(doc.paragraphs, start=1):
         for m in _SENTENCE_RE.finditer(paragraph):
             if m.group().strip() and any(n in m.group() for n in names):

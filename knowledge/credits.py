@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.authorship import NAME_ASK_RE, SPOKEN_RE, asks_for_author
+from knowledge.authorship import NAME_ASK_RE, SPOKEN_RE, asks_for_author, author_names
 from knowledge.documents import DocumentMeta
 
 CreditKind = Literal["date", "editor", "photo", "author", "publisher", "role", "occasion"]
@@ -83,7 +83,7 @@ def find_credit(meta: DocumentMeta, kind: CreditKind) -> Credit | None:
     """The first of ``meta``'s credit lines saying ``kind``, with what it says; None when none does."""
     if kind == "role":
         # The by-line or caption naming the author with their post ("福建省宁德市委常委、组织部长 郭学斌").
-        names = [n for n in (meta.author or "").split() if len(n) >= 2]
+        names = author_names(meta.author)
         line = next((c for c in meta.credits if any(n in c and len(c) > len(n) + 2 for n in names)), None)
         return Credit(kind, line, line) if line else None
     pattern = _PATTERNS[kind]

@@ -232,7 +232,7 @@ class QuestionNeeds:
 # "…，是真的吗", "…对吧", "没错吧", "准不准": the asker states something and wants it checked.
 _CHECK_RE = re.compile(
     # (spoken.standard_question has dropped the closing 吧 of "对吧" by the time this reads it)
-    r"(?:是真的|真的|对|没错|是这样|属实|准确|准|没记错|有这回事|有这事|靠谱|对不对|准不准|是不是|真的假的|是真是假)"
+    r"(?:是真的|真的|对|没错|是这样|属实|准确|(?<![标水])准|没记错|有这回事|有这事|靠谱|对不对|准不准|是不是|真的假的|是真是假)"
     r"[吗吧么嘛]?[？?。！!\s]*$"
 )
 _STANDARD_ASK_RE = re.compile(r"标准\s*(?:是|为)?\s*(?:什么|啥|多少)|标准\s*(?:是)?\s*(?:怎么|如何|咋)\s*(?:规定|定)")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from bot.settings import Settings
 from embeddings.encoder import Encoder, load_encoder
 from knowledge.answer import AnswerParams, Composer, shorten
-from knowledge.authorship import asks_for_author, author_sentence
+from knowledge.authorship import asks_for_author, author_names, author_sentence
 from knowledge.concepts import (
     concept_by_head,
     concept_count,
@@ -274,7 +274,7 @@ class KnowledgeService:
         if not ROLE_ASK_RE.search(question):
             return None
         depth = self.settings.item_search_depth
-        authors = {n for c in ranked[:depth] for n in (c.doc.meta.author or "").split() if len(n) >= 2}
+        authors = {n for c in ranked[:depth] for n in author_names(c.doc.meta.author)}
         return "role" if any(n in question for n in authors) else None
 
     def _document_decision(self, query: Query, ranked: list[Candidate], kind: CreditKind | None) -> Decision:

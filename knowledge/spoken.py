@@ -77,6 +77,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[融揉捏拧合搅]到一块儿?|[融揉]为一体|[融揉]在一起"), "融合"),
     # "农产品往外卖": selling, not 外卖 (take-away food) as jieba would read it.
     (re.compile(r"往外卖|卖出去|卖到外面"), "销售"),
+    # "后来又加了多少": the sum added is asked; 后来 only tells it came later (the documents say 再新增).
+    (re.compile(r"后来(?=又?(?:加|增|追加|涨))"), ""),
     # "尖刀班搞了多大规模": how big is how many (规模 is a word no passage states).
     (re.compile(r"(?:多大|多少)的?规模"), "多少"),
     # "要搞成啥样才算达标": the standard asked, in the documents' word (标准).

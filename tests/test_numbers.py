@@ -437,3 +437,11 @@ def test_a_level_asked_and_rent_are_what_must_be_stated() -> None:
     assert question_needs("架空层出租一年租金多少").unit == "元"
     assert question_needs("多大规模").unit is None  # how big, not an area
     assert question_needs("活动室要盖多大").unit == "平方米"
+
+
+def test_the_same_standard_asked_is_no_check_of_a_figure() -> None:
+    # "…是一个标准吗" asks whether two are the same; 标准 ends in 准 but checks nothing heard.
+    question = "宣恩县社区一年的工作经费能保障到多少？跟村里是一个标准吗？"
+    assert claimed_figures(question) == ()
+    assert question_needs(question).unit == "元"
+    assert claimed_figures("每月3000元，准吗") == ("3000元",)

@@ -907,3 +907,9 @@ def test_details_next_to_stated_facts_are_refused(corpus_service: KnowledgeServi
 def test_the_rest_of_a_list_and_ways_named_in_quotes(corpus_service: KnowledgeService) -> None:
     _answers(corpus_service, "六盘水攻坚战法除了“一名领导专职负责”，另外两条是什么", "专班攻坚")
     _answers(corpus_service, "宣恩村集体经济都有哪些搞法", "车间出租")
+
+
+def test_two_asks_in_one_message(corpus_service: KnowledgeService) -> None:
+    # "…是一个标准吗" checks nothing heard (标准 ends in 准); "后来又加了" asks the sum added (加 ~ 新增).
+    _answers(corpus_service, "宣恩社区一年工作经费保障多少？和村里一个标准吗？", "15万元")
+    _answers(corpus_service, "宁德一年给村集体经济投多少钱 后来又加了多少", "1亿多元")
