@@ -10,6 +10,7 @@ words that carry the topic are left as typed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # A yes/no frame ("是不是好多村都…", "好多人都说…吗"): there 好多 means "many", not "how many".
 _YES_NO_FRAME_RE = re.compile(r"是不是|是否|吗|难道|听说")
@@ -19,7 +20,7 @@ _HOW_MUCH_RE = re.compile(r"(?<!好多)好(多|久|大|长)(?!好|年前)")
 _HOW_MUCH = {"多": "多少", "久": "多久", "大": "多大", "长": "多长"}
 # Where a statement ends and more follows ("…外出打工。六盘水…"); the split keeps the full stop.
 _STATEMENT_END_RE = re.compile(r"(?<=[。！!])(?=.*\S)")
-_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # North-eastern "嘎哈" / "干哈" (what for, what): "贷款嘎哈了", "三个杠杆是嘎哈的".
     (re.compile(r"嘎哈|干哈"), "干什么"),
     # 有啥子路子 / 发啥东西 → 有什么路子 / 发什么东西 (jieba glues "发啥" into one word).
@@ -79,6 +80,12 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"往外卖|卖出去|卖到外面"), "销售"),
     # "后来又加了多少": the sum added is asked; 后来 only tells it came later (the documents say 再新增).
     (re.compile(r"后来(?=又?(?:加|增|追加|涨))"), ""),
+    # "3会1课", "4个体系是指啥": the documents write a counted concept's numbers in characters.
+    (re.compile(r"3会1课"), "三会一课"),
+    (
+        re.compile(r"(?<![\d.])([2-9])(?=[个大项条][\u4e00-\u9fff]{2}(?:是|指|有哪|包括|分别|都是|具体))"),
+        lambda m: "两三四五六七八九"[int(m.group(1)) - 2],
+    ),
     # "尖刀班搞了多大规模": how big is how many (规模 is a word no passage states).
     (re.compile(r"(?:多大|多少)的?规模"), "多少"),
     # "要搞成啥样才算达标": the standard asked, in the documents' word (标准).

@@ -85,6 +85,7 @@ def test_holdout_questions_meet_targets(corpus_service: KnowledgeService) -> Non
 #   holdout47-50: an everyday mix, northern colloquial, how it is done, near misses.
 #   holdout51-54: new cadres' WeChat messages, south-western speech, results and change, names and labels.
 #   holdout55-58: comparing places, voice input, procedure, very short messages (missed kinds in README).
+#   holdout59-62: money clerks, a young 大学生村官, a compliance inspector, less prominent facts.
 POOLED_FLOORS = [
     # (first set, last set, min rows, answer accuracy, out-of-scope refused, wrongly refused)
     pytest.param(2, 8, 150, 0.93, 0.95, 0.05, id="holdout2-8"),
@@ -98,6 +99,7 @@ POOLED_FLOORS = [
     pytest.param(47, 50, 320, 0.94, 0.90, 0.05, id="holdout47-50"),
     pytest.param(51, 54, 320, 0.95, 0.95, 0.05, id="holdout51-54"),
     pytest.param(55, 58, 320, 0.89, 0.80, 0.06, id="holdout55-58"),
+    pytest.param(59, 62, 320, 0.92, 0.90, 0.05, id="holdout59-62"),
 ]
 
 
@@ -913,3 +915,7 @@ def test_two_asks_in_one_message(corpus_service: KnowledgeService) -> None:
     # "…是一个标准吗" checks nothing heard (标准 ends in 准); "后来又加了" asks the sum added (加 ~ 新增).
     _answers(corpus_service, "宣恩社区一年工作经费保障多少？和村里一个标准吗？", "15万元")
     _answers(corpus_service, "宁德一年给村集体经济投多少钱 后来又加了多少", "1亿多元")
+
+
+def test_a_counted_concept_typed_with_digits(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "3会1课里支委会一般多久开一次", "每月")

@@ -105,6 +105,10 @@ def test_voice_input_fillers_and_misread_word_boundaries(spoken: str, standard: 
         ("活动室要搞成啥样才算达标", "活动室要搞成达到什么标准"),
         ("具体干了啥", "具体搞了什么"),
         ("尖刀班搞了多大规模", "尖刀班搞了多少"),
+        # A counted concept's number as the documents write it; a count asked or checked stays.
+        ("3会1课里支委会多久开", "三会一课里支委会多久开"),
+        ("六盘水说的4个体系是指啥", "六盘水说的四个体系是指什么"),
+        ("是不是5个党委", "是不是5个党委"),
         ("一年砸多少 后来又加了多少", "一年砸多少 又加了多少"),
         ("后来整改效果怎么样", "后来整改效果怎么样"),
         ("书记主任能一人干不", "书记主任能一人干不"),
