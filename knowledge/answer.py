@@ -187,7 +187,7 @@ class Composer:
             score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news
         action = query.action
         if action and not item and any(w in low for w in (action, *self.lexicon.synonyms_of(action))):
-            score += 2.0  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
+            score += 3.5  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
         return score
 
     def fact_span(self, query: Query, paragraph: str, cand: Candidate) -> Span:

@@ -57,6 +57,8 @@ _LIGHT_VERBS = frozenset(
      # "四下基层是咋落地的", "挂联包帮咋个分工的": how it is carried out, which the passage describing it states.
      "落地", "分工"}
 )
+# "咋定的", "怎么规定的": with nothing after it, how something was decided is asked in general.
+_DECIDE_VERBS = frozenset({"定", "规定", "确定", "定下"})
 # Where a question splits into sentences: at sentence ends and where the ask is announced ("…。请问…").
 # Clauses of one sentence belong together ("驻村干部冬天冷，上面有啥发的没": 冬天冷 is what is asked
 # about), and so do words typed apart by spaces ("智慧党建中心 花了多少").
@@ -81,7 +83,7 @@ _ASKS_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[。；;！!？?]+")
 # 几 in a statement ("管过几年", "好几个村", "这几年"): it counts, it does not ask.
-_NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几")
+_NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几|[这那多要]么")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
 _MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买考")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
@@ -122,6 +124,59 @@ _PERSON_ENDINGS = (
 jieba.setLogLevel(logging.WARNING)
 
 
+# Courtesy opening a message or a clause ("您好，", "麻烦问一下我是…", "打扰了，"): it asks nothing.
+_COURTESY_RE = re.compile(
+    r"\s*(?:您好|你好|领导好|老师好|打扰(?:了|一下|您了?)|麻烦(?:您|你)?(?:问一下|问问|问下)?|请问一下|请教一下)[，,\s]*"
+)
+# A clause of the asker telling about themselves, anywhere in the sentence: "我今年七十五", "我这个老党员想
+# 先弄明白", "我老记混", "我岁数大了记性差" — not "我们村…" (a situation) nor what they heard or want to know.
+_ABOUT_ME_RE = re.compile(
+    r"\s*(?:我(?![们村县市乡镇记听想觉看知问估猜以])|俺(?![们记听想觉])|本人|[一二三四五六七八九十\d]+多?岁|岁数|今年[七八九六五]十)"
+)
+# A clause saying what the answer is for ("写脱贫攻坚汇报要用", "写支部工作总结", "讲课参考一下"): why the
+# asker asks, not what.
+_PURPOSE_RE = re.compile(
+    r"\s*(?:(?:要|准备|正在|在|帮领导|给领导|为了)?写[^，,]{0,12}(?:汇报|总结|材料|报告|讲话|稿子?|发言|讲稿|课件|简报)"
+    r"(?:要用|用|时用)?|[^，,]{0,12}(?:要用|用得上|参考一下|参考参考))\s*$"
+)
+_CLAUSE_SPLIT_RE = re.compile(r"[，,]")
+_CHECKS_RE = re.compile(r"记错|没错|对吧|对不|是吧|吧\s*$")
+
+
+def _about_the_asker(clause: str) -> bool:
+    """A clause that asks nothing and only greets or tells about the asker."""
+    rest = _COURTESY_RE.sub("", clause, count=1) if _COURTESY_RE.match(clause) else clause
+    if not rest.strip() or _PURPOSE_RE.match(rest):
+        return True
+    # "我没记错吧": checking what was heard asks.
+    asks = _ASKS_RE.search(_NOT_ASKING_RE.sub("", rest)) is not None or _CHECKS_RE.search(rest) is not None
+    return _ABOUT_ME_RE.match(rest) is not None and not asks
+
+
+def _peel_asker_clauses(part: str, mark: bool) -> tuple[list[str], list[bool]]:
+    """``part`` cut where the asker greets or tells about themselves: those clauses are parts of their
+    own (unmarked), the clauses between them stay together."""
+    clauses = _CLAUSE_SPLIT_RE.split(part)
+    if len(clauses) < 2 or not any(_about_the_asker(c) for c in clauses):
+        return [part], [mark]
+    parts: list[str] = []
+    run: list[str] = []
+    asked_at = -1  # the last part of the asker's own words: the sentence's question mark is its
+    for clause in clauses:
+        if _about_the_asker(clause):
+            if run:
+                parts.append("，".join(run))
+                asked_at = len(parts) - 1
+                run = []
+            parts.append(clause)
+        elif clause.strip():
+            run.append(clause)
+    if run:
+        parts.append("，".join(run))
+        asked_at = len(parts) - 1
+    return parts, [mark and i == asked_at for i in range(len(parts))]
+
+
 def _question_parts(text: str) -> tuple[list[str], list[bool]]:
     """The sentences of a question (split by _QUESTION_CLAUSE_SPLIT_RE) and, for each, whether the
     asker ended it with a question mark."""
@@ -143,11 +198,12 @@ def _question_parts(text: str) -> tuple[list[str], list[bool]]:
     for part, mark in zip(parts, marked, strict=True):
         intro = _SELF_INTRO_RE.match(part) or _NEWCOMER_RE.match(part)
         if intro is not None and part[intro.end() :].strip():
-            split_parts += [intro.group(1), part[intro.end() :]]
-            split_marked += [False, mark]
-        else:
-            split_parts.append(part)
-            split_marked.append(mark)
+            split_parts.append(intro.group(1))
+            split_marked.append(False)
+            part = part[intro.end() :]
+        peeled, peeled_marks = _peel_asker_clauses(part, mark)
+        split_parts += peeled
+        split_marked += peeled_marks
     return split_parts, split_marked
 
 
@@ -376,6 +432,10 @@ class Lexicon:
                         # "咋给基层减负的": the verb comes after the preposition's object, last in the question.
                         rest = [t for t in rest[1:] if t not in stop][-1:]
                     action = next((t for t in rest if t not in stop), None)
+                    if action in _DECIDE_VERBS and all(t in stop for t in rest[rest.index(action) + 1 :]):
+                        # "六盘水那边咋定的": how it was decided, which the rule stated answers; "怎么定时间的"
+                        # keeps its verb (what is decided follows it).
+                        return None
                     return None if action in _LIGHT_VERBS else action
         return None
 

@@ -295,6 +295,20 @@ def claimed_figures(question: str) -> tuple[str, ...]:
     return found or tuple(m.group(0) for m in _CLAIMED_DURATION_RE.finditer(_YEAR_RE.sub("", question)))
 
 
+# "支委会是不是一个季度开一次就够了", "党课每月上一次对吗": how often the asker heard it is held — checked,
+# not a topic word the answer must share (a wrong one would pull the passage about another meeting).
+_HEARD_FREQUENCY_RE = re.compile(
+    r"(?:是不是|是否|不是|只要|只需)\s*((?:一个|每个?|一)(?:季度|月|年|周|星期|季))[^，,。？?！!]{0,4}?一次"
+    r"|((?:一个|每个?|一)(?:季度|月|年|周|星期|季))[^，,。？?！!]{0,4}?一次(?:就够|就行|就可以|可以|行|对|是不是|吗)"
+)
+
+
+def heard_frequency(question: str) -> str | None:
+    """The period of a frequency the question checks ("一个季度" of "是不是一个季度开一次就够了"), or None."""
+    m = _HEARD_FREQUENCY_RE.search(question)
+    return (m.group(1) or m.group(2)) if m else None
+
+
 def is_claimed(token: str, claims: tuple[str, ...]) -> bool:
     """Is question word ``token`` (part of) a heard figure: "3000" of "3000元", "半年"?"""
     figure = any(ch.isdigit() or ch in "零一二两三四五六七八九十百千万亿半" for ch in token)

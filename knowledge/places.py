@@ -165,6 +165,25 @@ def all_place_terms() -> list[str]:
     return list(_gazetteer().by_term)
 
 
+# A county's name followed by a character sounding like 县 (xian): a voice or pinyin slip ("宣恩线那边").
+# 现 only where it does not open a word of its own ("宣恩现在…").
+_COUNTY_SLIP_RE = re.compile(r"[线限献显]|现(?![在场金状有实行今任时阶代])")
+
+
+@cache
+def _county_slip_pattern() -> re.Pattern[str]:
+    stems = sorted(
+        {a for e in _gazetteer().entries.values() if e.level == "county" for a in e.aliases if len(a) >= 2},
+        key=lambda t: (-len(t), t),
+    )
+    return re.compile(f"({'|'.join(re.escape(t) for t in stems)})({_COUNTY_SLIP_RE.pattern})")
+
+
+def read_county_slips(text: str) -> str:
+    """``text`` with a county's 县 typed as a homophone read as 县: "宣恩线那边" → "宣恩县那边"."""
+    return _county_slip_pattern().sub(lambda m: f"{m.group(1)}县", text)
+
+
 def places_in_text(text: str) -> list[PlaceEntry]:
     """Every gazetteer place a short text names (by name or alias), in order of first mention."""
     seen: dict[str, PlaceEntry] = {}

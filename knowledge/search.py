@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,13 +26,14 @@ from knowledge.named_amount import AmountAsk, ClauseTable, amount_ask, amount_sp
 from knowledge.numbers import (
     QuestionNeeds,
     amounts_in,
+    heard_frequency,
     is_claimed,
     question_needs,
     states_frequency,
     states_location,
     unit_matches,
 )
-from knowledge.places import narrowest, places_in_text
+from knowledge.places import narrowest, places_in_text, read_county_slips
 from knowledge.sections import headings_before
 from knowledge.slips import SlipReader
 
@@ -196,19 +197,27 @@ class Searcher:
         return min((self._idf[s] for s in self.lexicon.synonyms_of(token) if s in self._idf), default=self._oov_idf)
 
     def read_slips(self, question: str) -> str:
-        """``question`` with its typing and voice slips read as the known words they stand for (slips.py)."""
+        """``question`` with its typing and voice slips read as the known words they stand for (slips.py; a
+        county's 县 typed as a homophone, places.py)."""
+        question = read_county_slips(question)
         return self.slips.read(question, self.lexicon.pieces(question))
 
     def analyse(self, question: str) -> Query:
         """Cut the question into topic words, expand synonyms, read what it asks for."""
         needs = question_needs(question)
+        heard_period = heard_frequency(question) or ""
         content = tuple(
             # A figure the asker heard is what is checked, not a word the answer must share: a wrong one
-            # ("听说每月3000元，对吧") would pull the passage stating the right one down.
+            # ("听说每月3000元，对吧") would pull the passage stating the right one down. So is the period of
+            # a frequency heard ("是不是一个季度开一次就够了").
             t
             for t in self.lexicon.content_tokens(question)
-            if not is_claimed(t, needs.claims)
+            if not is_claimed(t, needs.claims) and t not in heard_period
         )
+        if heard_period:
+            # How often is checked, not a length of time ("一个月") nor an amount.
+            claims = tuple(c for c in needs.claims if c not in heard_period and heard_period not in c)
+            needs = replace(needs, frequency=True, number=False, unit=None, claims=claims)
         entries = places_in_text(question)
         places = tuple(dict.fromkeys(e.name for e in narrowest(entries)))
         terms = frozenset(t.lower() for e in entries for t in e.terms)

@@ -51,6 +51,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"莫得|没得|冇得"), "没有"),  # 有没得 / 莫得收入 → 有没有 / 没有收入
     (re.compile(r"([一几两\d])回"), r"\1次"),  # 开一回 / 一年几回 → 开一次 / 几次
     (re.compile(r"上头"), "上面"),  # 上头补不补 → 上面补不补 (上面 names no topic)
+    # "上面对驻村干部有啥照顾": jieba would cut 上|面对 (to face).
+    (re.compile(r"上面(?=对)"), "上面 "),
     # "上面有发东西吗": jieba glues 有发 into one word, hiding the verb.
     (re.compile(r"有发(?=[东什钱啥补])"), "有 发"),
     # "要够几个人才能设": a head count before 才 ("only then"), which jieba would read as 人才 (talent).
@@ -86,6 +88,21 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
         re.compile(r"(?<![\d.])([2-9])(?=[个大项条][\u4e00-\u9fff]{2}(?:是|指|有哪|包括|分别|都是|具体))"),
         lambda m: "两三四五六七八九"[int(m.group(1)) - 2],
     ),
+    # "社区跟村的…": 跟 joining two things is 和; jieba would glue it to the next word ("跟村"), making a
+    # topic word no passage states. Not the verb (跟踪, 跟进, 跟班, 跟着, 跟上).
+    (re.compile(r"(?<=[\u4e00-\u9fff])跟(?=[\u4e00-\u9fff])(?![踪进班随着上前风紧帖单投])"), "和"),
+    # "社区跟村的办公经费各给多少", "各花了多少钱": each of the things named, as the documents' 分别 (a
+    # stopword) — jieba would glue 各 to the verb ("各给") and make it a topic word no passage states.
+    # Not 各地 / 各村 / 各级, which name the places.
+    (re.compile(r"各(?=[是给花拿发补为有占配建投要])"), "分别"),
+    # "别的县咋弄的", "别人都咋搞的": how it is done elsewhere is asked at large (no place, no person).
+    (re.compile(r"别的(?:县|市|地方|村|乡镇|地区)|别人家?|别处"), ""),
+    # "一般都是放在啥时候开": when it is held.
+    (re.compile(r"放(?:在|到)?(?=什么时候|哪个?月|几月|哪个?季度|几季度)"), "在"),
+    # "三会一课说了半天到底是哪几个会": "after all that talk", a filler ("讲" would match 讲授).
+    (re.compile(r"(?:说|讲|听)了?半天(?=[\u4e00-\u9fff]*(?:到底|究竟|还是|也))"), ""),
+    # "到村当一书": cadres' shorthand for 第一书记.
+    (re.compile(r"(?<![第统唯])一书(?![记法本籍])"), "第一书记"),
     # "尖刀班搞了多大规模": how big is how many (规模 is a word no passage states).
     (re.compile(r"(?:多大|多少)的?规模"), "多少"),
     # "要搞成啥样才算达标": the standard asked, in the documents' word (标准).

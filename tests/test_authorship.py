@@ -25,3 +25,8 @@ def test_the_sentence_naming_an_author_is_found() -> None:
     assert doc.paragraphs[1][span.start : span.end] == "我是来自某县的代表王五。"
     assert author_sentence(_doc("王五", "通篇没有署名。")) is None
     assert author_sentence(_doc(None, "我是王五。")) is None
+
+
+def test_the_speaker_asked_by_his_post() -> None:
+    assert asks_for_author("宁德五抓五促是哪个组织部长讲的")
+    assert asks_for_author("介绍宁德经验的是哪个市委常委")

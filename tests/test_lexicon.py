@@ -324,3 +324,30 @@ def test_a_count_asked_is_not_an_attribute() -> None:
     lex = Lexicon()
     assert lex.asked_attribute("攻坚战法除了“一名领导专职负责”，另外两条是什么") is None
     assert lex.asked_attribute("那笔贷款的期限是什么") == "期限"
+
+
+def test_greetings_the_askers_story_and_purpose_are_background_anywhere() -> None:
+    lex = Lexicon()
+    background = lex.background_tokens("您好，我是村里的老党员了，今年七十五，想问问组织生活会一年开几回")
+    assert "组织生活会" not in background and "75" in background
+    # A clause about the asker after the question, and one saying what the answer is for.
+    assert {"混"} <= lex.background_tokens("三会一课到底是哪几个会，我老记混")
+    assert {"汇报"} <= lex.background_tokens("写脱贫攻坚汇报要用，宣恩县贫困群众一共有多少人")
+    # "我没记错吧" checks a figure heard: it asks.
+    assert "专家库" not in lex.background_tokens("专家库是1327人，我没记错吧")
+    # "我们村…" is a situation, which may be what is asked about; it stays.
+    assert "党员" not in lex.background_tokens("我们村党员少，正式党员不够几个人的党支部不设支委会，这个数是多少")
+    # 这么 / 那么 do not ask.
+    assert {"单位"} <= lex.background_tokens("支委会是不是每月开一次？我在原单位一直是这么弄的")
+
+
+def test_how_it_was_decided_asks_no_particular_act() -> None:
+    lex = Lexicon()
+    assert lex.asked_action("六盘水那边咋定的") is None
+    assert lex.asked_action("主题党日是怎么定时间的") == "定"
+
+
+def test_the_question_mark_after_the_askers_story_marks_the_clause_that_asks() -> None:
+    lex = Lexicon()
+    background = lex.background_tokens("三会一课到底是哪几个会，我老记混？")
+    assert "三会一课" not in background and "混" in background

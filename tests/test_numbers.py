@@ -15,6 +15,7 @@ from knowledge.numbers import (
     check_verdict,
     claimed_figures,
     effect_ask,
+    heard_frequency,
     is_money_word,
     is_ordinal_word,
     names_other_ordinal,
@@ -445,3 +446,12 @@ def test_the_same_standard_asked_is_no_check_of_a_figure() -> None:
     assert claimed_figures(question) == ()
     assert question_needs(question).unit == "元"
     assert claimed_figures("每月3000元，准吗") == ("3000元",)
+
+
+def test_a_frequency_heard_is_read_as_checked() -> None:
+    assert heard_frequency("支委会是不是一个季度开一次就够了") == "一个季度"
+    assert heard_frequency("党小组会一个月开一次对吗") == "一个月"
+    assert heard_frequency("党课每季度讲一次行不行") == "每季度"
+    # How often asked, not heard.
+    assert heard_frequency("支委会多久开一次") is None
+    assert heard_frequency("一年开几次组织生活会") is None

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from knowledge.documents import Place
-from knowledge.places import GAZETTEER_PATH, all_place_terms, detect_place, lookup, narrowest, places_in_text
+from knowledge.places import (
+    GAZETTEER_PATH,
+    all_place_terms,
+    detect_place,
+    lookup,
+    narrowest,
+    places_in_text,
+    read_county_slips,
+)
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -153,3 +161,11 @@ def test_a_county_named_with_its_prefecture_is_the_place_asked_about() -> None:
     assert [e.name for e in narrowest(places_in_text("恩施州来凤县村干部工资多少"))] == ["来凤县"]
     names = [e.name for e in narrowest(places_in_text("云南鲁甸和凤庆的做法"))]
     assert names == ["鲁甸县", "凤庆县"]
+
+
+def test_a_countys_xian_typed_as_a_homophone_is_read_as_xian() -> None:
+    assert read_county_slips("宣恩线那边财政拿了多少钱") == "宣恩县那边财政拿了多少钱"
+    assert read_county_slips("鲁甸限第一书记经费多少") == "鲁甸县第一书记经费多少"
+    # 现 opening a word of its own stays ("现在"), and a city is not a county.
+    assert read_county_slips("宣恩现在村干部工资多少") == "宣恩现在村干部工资多少"
+    assert read_county_slips("宁德线上培训") == "宁德线上培训"

@@ -123,3 +123,21 @@ def test_many_in_a_statement_before_the_question() -> None:
     assert standard_question("我们村好多人外出打工。六盘水要多久") == "我们村好多人外出打工。六盘水要多久"
     assert standard_question("开过一次会。要隔好久再开") == "开过一次会。要隔多久再开"
     assert standard_question("拿好多钱。") == "拿多少钱。"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "standard"),
+    [
+        ("社区跟村的办公经费各给多少", "社区和村的办公经费分别给多少"),
+        ("村里和组里各花了多少钱", "村里和组里分别花了多少钱"),
+        ("跟踪问效怎么搞", "跟踪问效怎么 搞"),  # the verb 跟 stays
+        ("各地标准一样吗", "各地标准一样吗"),  # 各地 names the places
+        ("党员不好管，别的县咋弄的", "党员不好管，怎么 弄的"),
+        ("组织生活会一般放啥时候开", "组织生活会一般在什么时候开"),
+        ("鲁甸派了多少人到村当一书", "鲁甸派了多少人到村当第一书记"),
+        ("三会一课说了半天到底是哪几个会", "三会一课到底是哪几个会"),
+        ("上面对驻村干部有啥照顾", "上面 对驻村干部有什么照顾"),
+    ],
+)
+def test_each_others_shorthand_and_fillers(spoken: str, standard: str) -> None:
+    assert standard_question(spoken) == standard
