@@ -65,14 +65,29 @@ _DECIDE_VERBS = frozenset({"定", "规定", "确定", "定下"})
 _QUESTION_CLAUSE_SPLIT_RE = re.compile(r"[。；;！!？?：:]+|[，,]\s*(?=请问|想问|我想问|想了解|我想知道)")
 # A clause of the asker saying who they are ("我刚派到鲁甸驻村，", "俺是老支书，"); not "我们村…" (a situation)
 # nor "我记得…" / "我听说…" (what is to be checked).
-_SELF_INTRO_RE = re.compile(
-    r"(\s*(?:我(?![们村县市乡镇记听想觉看知问估猜以])|俺(?![们记听想觉])|本人)[^，,]*)[，,]"
-)
+_ME = r"(?:我(?![们村县市乡镇记听想觉看知问估猜以])|俺(?![们记听想觉])|本人)"
+_SELF_INTRO_RE = re.compile(rf"(\s*{_ME}[^，,]*)[，,]")
 # A newcomer's opening clause ("刚来村里发现…", "新到村里抓党建，", "我刚到宣恩 …"): it says why they ask, typed
 # before the question with a comma or a space.
 _NEWCOMER_RE = re.compile(
     r"(\s*(?:我|俺)?(?:刚刚|刚|新|才)(?:来到|来|到|派到|调到|调来|上任|任职|当上|接手)[^，,\s]*)[，,\s]"
 )
+# Courtesy opening a message or a clause ("您好，", "麻烦问一下我是…", "打扰了，"): it asks nothing.
+_COURTESY_RE = re.compile(
+    r"\s*(?:您好|你好|领导好|老师好|打扰(?:了|一下|您了?)|麻烦(?:您|你)?(?:问一下|问问|问下)?|请问一下|请教一下)[，,\s]*"
+)
+# A clause of the asker telling about themselves, anywhere in the sentence: "我今年七十五", "我这个老党员想
+# 先弄明白", "我老记混", "我岁数大了记性差" — not "我们村…" (a situation) nor what they heard or want to know.
+_ABOUT_ME_RE = re.compile(rf"\s*(?:{_ME}|[一二三四五六七八九十\d]+多?岁|岁数|今年[七八九六五]十)")
+# A clause saying what the answer is for ("写脱贫攻坚汇报要用", "写支部工作总结", "讲课参考一下"): why the
+# asker asks, not what.
+_PURPOSE_RE = re.compile(
+    r"\s*(?:(?:要|准备|正在|在|帮领导|给领导|为了)?写[^，,]{0,12}(?:汇报|总结|材料|报告|讲话|稿子?|发言|讲稿|课件|简报)"
+    r"(?:要用|用|时用)?|[^，,]{0,12}(?:要用|用得上|参考一下|参考参考))\s*$"
+)
+_CLAUSE_SPLIT_RE = re.compile(r"[，,]")
+# "我没记错吧", "是这样吧": a check of what was heard asks, whoever it is about.
+_CHECKS_RE = re.compile(r"记错|没错|对吧|对不|是吧|吧\s*$")
 # A sentence opening with one of these is the question itself; what came before it is background, even
 # when it also asks ("六盘水在这方面落实得如何？请问该市共提拔了多少名干部").
 _ASK_OPENER_RE = re.compile(r"\s*(请问|想问|我想问|想了解|我想知道)")
@@ -124,23 +139,6 @@ _PERSON_ENDINGS = (
 jieba.setLogLevel(logging.WARNING)
 
 
-# Courtesy opening a message or a clause ("您好，", "麻烦问一下我是…", "打扰了，"): it asks nothing.
-_COURTESY_RE = re.compile(
-    r"\s*(?:您好|你好|领导好|老师好|打扰(?:了|一下|您了?)|麻烦(?:您|你)?(?:问一下|问问|问下)?|请问一下|请教一下)[，,\s]*"
-)
-# A clause of the asker telling about themselves, anywhere in the sentence: "我今年七十五", "我这个老党员想
-# 先弄明白", "我老记混", "我岁数大了记性差" — not "我们村…" (a situation) nor what they heard or want to know.
-_ABOUT_ME_RE = re.compile(
-    r"\s*(?:我(?![们村县市乡镇记听想觉看知问估猜以])|俺(?![们记听想觉])|本人|[一二三四五六七八九十\d]+多?岁|岁数|今年[七八九六五]十)"
-)
-# A clause saying what the answer is for ("写脱贫攻坚汇报要用", "写支部工作总结", "讲课参考一下"): why the
-# asker asks, not what.
-_PURPOSE_RE = re.compile(
-    r"\s*(?:(?:要|准备|正在|在|帮领导|给领导|为了)?写[^，,]{0,12}(?:汇报|总结|材料|报告|讲话|稿子?|发言|讲稿|课件|简报)"
-    r"(?:要用|用|时用)?|[^，,]{0,12}(?:要用|用得上|参考一下|参考参考))\s*$"
-)
-_CLAUSE_SPLIT_RE = re.compile(r"[，,]")
-_CHECKS_RE = re.compile(r"记错|没错|对吧|对不|是吧|吧\s*$")
 
 
 def _about_the_asker(clause: str) -> bool:
@@ -157,13 +155,14 @@ def _peel_asker_clauses(part: str, mark: bool) -> tuple[list[str], list[bool]]:
     """``part`` cut where the asker greets or tells about themselves: those clauses are parts of their
     own (unmarked), the clauses between them stay together."""
     clauses = _CLAUSE_SPLIT_RE.split(part)
-    if len(clauses) < 2 or not any(_about_the_asker(c) for c in clauses):
+    about = [_about_the_asker(c) for c in clauses]
+    if len(clauses) < 2 or not any(about):
         return [part], [mark]
     parts: list[str] = []
     run: list[str] = []
-    asked_at = -1  # the last part of the asker's own words: the sentence's question mark is its
-    for clause in clauses:
-        if _about_the_asker(clause):
+    asked_at = -1  # the last part that is not about the asker: the sentence's question mark is its
+    for clause, about_me in zip(clauses, about, strict=True):
+        if about_me:
             if run:
                 parts.append("，".join(run))
                 asked_at = len(parts) - 1

@@ -428,6 +428,10 @@ def question_needs(question: str) -> QuestionNeeds:
             if heard is None
             else next((u for u in ("元", "人", "%") if unit_matches(heard, u)), None)
         )
+    if heard_period := heard_frequency(question):
+        # "党小组会一个月开一次对吗" checks how often it is held: neither a length of time nor an amount.
+        frequency, unit = True, None
+        claims = tuple(c for c in claims if c not in heard_period and heard_period not in c)
     return QuestionNeeds(
         number=(
             bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))

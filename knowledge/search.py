@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -214,10 +214,6 @@ class Searcher:
             for t in self.lexicon.content_tokens(question)
             if not is_claimed(t, needs.claims) and t not in heard_period
         )
-        if heard_period:
-            # How often is checked, not a length of time ("一个月") nor an amount.
-            claims = tuple(c for c in needs.claims if c not in heard_period and heard_period not in c)
-            needs = replace(needs, frequency=True, number=False, unit=None, claims=claims)
         entries = places_in_text(question)
         places = tuple(dict.fromkeys(e.name for e in narrowest(entries)))
         terms = frozenset(t.lower() for e in entries for t in e.terms)

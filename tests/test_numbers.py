@@ -455,3 +455,8 @@ def test_a_frequency_heard_is_read_as_checked() -> None:
     # How often asked, not heard.
     assert heard_frequency("支委会多久开一次") is None
     assert heard_frequency("一年开几次组织生活会") is None
+
+
+def test_a_frequency_heard_asks_how_often_not_a_length_of_time() -> None:
+    needs = question_needs("党小组会一个月开一次对吗")
+    assert needs.frequency and not needs.number and needs.unit is None and needs.claims == ()
