@@ -32,6 +32,7 @@ from knowledge.numbers import (
     asks_effect_word,
     check_verdict,
     effect_ask,
+    head_count_fits,
     name_kind,
     states_amount_in,
     states_date,
@@ -59,10 +60,12 @@ _MEANS_RE = re.compile(r"建立|通过|采取|实行|推行|出台|制定|依托
 _OPENING_LINKS_RE = re.compile(r"^\s*(?:并|以|来|从而|进一步)*")
 # A clause going on to name the items: "…基本制度,指支部党员大会、…".
 _LIST_OPENER_RE = re.compile(r"\s*(?:即|指|包括|包含|分别是|主要是|主要有)")
-# "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
 # A word negated in a clause ("不设委员会的") but not in the question says the opposite case.
 _NEGATIONS = ("不", "未", "没有")
+# What a how-much question counts by: the word right before 多少 / 几 ("要覆盖多少", "组了多少个").
+_HOW_MUCH_AFTER = ("多少", "了多少", "到多少", "几", "了几")
 _YES_NO_RE = re.compile(r"([\u4e00-\u9fff])[不没]\1|吗|是否|能否|可否|有没有")
+# "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
 _RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
 TEXT_CHECK_SAME = "文件里的数与您说的一致：\n"
 TEXT_CHECK_DIFFERENT = "文件里的数与您说的不同，以文件为准：\n"
@@ -86,6 +89,15 @@ class _Item(NamedTuple):
     paragraph: str
     fact: str  # the fact line, without its place
     quote: Span
+
+
+def _counted_by(query: Query) -> str | None:
+    """The topic word a how-much question puts right before its 多少 ("覆盖" of "要覆盖多少"), or None."""
+    text = query.text
+    return next(
+        (w for w in query.content if w not in query.place_terms and any(f"{w}{a}" in text for a in _HOW_MUCH_AFTER)),
+        None,
+    )
 
 
 def _shown_title(title: str) -> str:
@@ -153,6 +165,9 @@ class Composer:
             if amounts:
                 # An amount of another unit ("54个" for "盖多大") is a weak answer to a how-much question.
                 score += 2.0 + (1.0 if any(unit_matches(a, needs.unit) for a in amounts) else -1.0)
+                counted = _counted_by(query)
+                if counted and not item and any(w in low for w in (counted, *self.lexicon.synonyms_of(counted))):
+                    score += 1.5  # "要覆盖多少" by the clause stating 覆盖 with its amount ("100%覆盖…")
                 if needs.period and not item and any(a.period == needs.period for a in amounts):
                     score += 1.5
             else:
@@ -187,7 +202,11 @@ class Composer:
             score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news
         action = query.action
         if action and not item and any(w in low for w in (action, *self.lexicon.synonyms_of(action))):
-            score += 3.5  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
+            score += 5.0  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
+        fits = head_count_fits(query.text, text)
+        if fits is not None:
+            # "我们支部正式党员才5个，还开支委会吗": the rule for fewer than 7, not the one for 7 or more.
+            score += 3.0 if fits else -3.0
         return score
 
     def fact_span(self, query: Query, paragraph: str, cand: Candidate) -> Span:

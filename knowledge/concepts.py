@@ -40,6 +40,8 @@ def concept_items(paragraph: str, term: str) -> list[str] | None:
     return None
 
 
+# Spoken particles that may follow a head word ("哪几个融合啊").
+_PARTICLES = "啊呀呢吗嘛哈哦的了"
 # "做到了哪几个全覆盖", "融合哪些方面", "融合是哪几个方面": items asked by their head word, the count
 # unknown to the asker. A generic word after the ask (方面, 部分) is not the head; the word before it is.
 _HEAD_ASKED_RE = re.compile(
@@ -51,7 +53,10 @@ _HEAD_ASKED_RE = re.compile(
 def head_asked(question: str) -> str | None:
     """The head word whose items a question asks without their count ("哪几个全覆盖" → 全覆盖)."""
     m = _HEAD_ASKED_RE.search(question)
-    return (m.group(1) or m.group(2) or m.group(3)) if m else None
+    if m is None:
+        return None
+    # "哪几个融合啊": a spoken particle after the head is not part of it.
+    return str(m.group(1) or m.group(2) or m.group(3)).rstrip(_PARTICLES)
 
 
 def concept_by_head(paragraph: str, word: str) -> str | None:
@@ -209,3 +214,21 @@ def item_about(headings: list[str], term: str, weights: dict[str, dict[str, floa
     if not ranked or ranked[0] <= 0 or (len(ranked) > 1 and ranked[1] == ranked[0]):
         return None
     return scores.index(ranked[0])
+
+
+# "有啥问题", "存在哪些问题", "查出来有些什么困难": the kind of thing whose items are asked, not counted.
+_KIND_ASKED_RE = re.compile(r"(?:有|存在|还有)\s*(?:些)?(?:什么|啥|哪些)(?:主要)?(?:的)?([\u4e00-\u9fff]{2})")
+# The passage introduces items of that kind: the word, the end of its sentence or a colon, maybe a lead-in
+# ("从客观上看:"), then the first item ("一是", "1.", "（一）", "首先").
+_ITEMS_FOLLOW = r"[^。]{0,12}[。:：]\s*(?:[^。:：]{0,8}[:：])?\s*(?:一是|1[.、．]|[（(]一[)）]|首先)"
+
+
+def kind_asked(question: str) -> str | None:
+    """The kind whose items a list question asks ("凤庆双推进有啥问题" → 问题), or None."""
+    m = _KIND_ASKED_RE.search(question)
+    return m.group(1) if m else None
+
+
+def introduces_items(text: str, kind: str) -> bool:
+    """Does ``text`` name ``kind`` and go on to its first item ("…还有一些不容忽视的问题。从客观上看:一是…")?"""
+    return re.search(re.escape(kind) + _ITEMS_FOLLOW, text) is not None

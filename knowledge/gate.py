@@ -45,6 +45,10 @@ from knowledge.numbers import (
 )
 from knowledge.search import Candidate, Query
 
+# Units a how-many question must find stated as asked; other counted things (个, 项, 次…) are often
+# written with another classifier or none.
+STRICT_UNITS = ("人", "元", "%", "平方米", "户", "头", "只")
+
 
 @dataclass(frozen=True, slots=True)
 class GateParams:
@@ -70,9 +74,10 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         amounts = amounts_in(text)
         if not amounts:
             return False
-        if needs.unit in ("人", "元", "%", "平方米") and not any(unit_matches(a, needs.unit) for a in amounts):
+        if needs.unit in STRICT_UNITS and not any(unit_matches(a, needs.unit) for a in amounts):
             # "全县一共有多少党员" is not answered by a passage counting villages and yuan, "能多拿点" by
-            # one counting people, "奖励按报酬的几成发" by a yearly wage, nor "面积多少平方米" by a count.
+            # one counting people, "奖励按报酬的几成发" by a yearly wage, "面积多少平方米" by a count,
+            # "脱贫了多少户" by a count of villages, nor "养了多少头牛" by a loan.
             return False
     if needs.unit == SCORE and not states_score(text):
         return False  # "多少分以上能评为先锋党员" is not answered by "实行百分制考核"
@@ -113,6 +118,7 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
 _QUORUM_ASK_RE = re.compile(
     r"(?:多少|几)(?:个|名)?人.{0,4}(?:才能|才可以|才算|才行|才够)|至少.{0,4}(?:多少|几)(?:个|名)?人"
     r"|表决.{0,4}(?:要|得|需要)(?:到|来|有)(?:多少|几)(?:个|名)?人"
+    r"|人数.{0,6}(?:多少|几).{0,6}(?:才能|才可以|才算|才行|才够)"
 )
 _QUORUM_RE = re.compile(r"半数|过半|三分之二|四分之三|五分之四")
 

@@ -20,6 +20,8 @@ Matcher = Callable[[str, str], bool]  # (question word, text) -> does the text s
 # sum or a head count answers them without repeating the word ("每年安排8000万元", "选派2346人组建…").
 GENERIC_MONEY = frozenset({"资金", "拨款", "款项"})
 GENERIC_PEOPLE = frozenset({"干部", "人员", "人"})
+# Words saying when ("原来的待遇", "现在的工资"): they date a sum, they do not name which one.
+TIME_WORDS = frozenset({"原来", "原先", "以前", "之前", "过去", "以往", "当初", "当时", "现在", "目前", "如今", "现行"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +47,18 @@ def amount_ask(
     if not (words or (needs.unit == "人" and people)):
         return None
     text = unquote(question.lower())
-    # "村里党建工作经费": a locative (村里, 县里) says where, not which fund; it does not qualify.
+    # "辞职的人数": the people counted are qualified as a sum is ("生活补贴").
+    heads = words + (("人数",) if needs.unit == "人" and "人数" in text else ())
+    # "村里党建工作经费": a locative (村里, 县里) says where, not which fund; it does not qualify, nor does
+    # a word dating the sum ("以前的待遇") or one saying only "people" ("两委干部的待遇": the passage may
+    # name them 正职, 副职, 委员).
     qualifiers = tuple(
         t
         for t in others
-        if not t.endswith("里") and any(f"{t}{m}" in text or f"{t}的{m}" in text for m in words)
+        if not t.endswith("里")
+        and t not in TIME_WORDS
+        and t not in GENERIC_PEOPLE
+        and any(f"{t}{m}" in text or f"{t}的{m}" in text for m in heads)
     )
     return AmountAsk(needs.unit, words, qualifiers, people)
 

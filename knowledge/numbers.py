@@ -18,7 +18,7 @@ _NUM = r"\d+(?:[.,]\d+)*"
 _RANGE = rf"{_NUM}(?:\s*[-~—–至到]\s*{_NUM})?"
 # Units of quantity; years, months and days are dates, not amounts.
 _UNITS = (
-    r"万元|亿元|千元|元|万人次|人次|万人|万户|人|名|户|个|家|所|场次|场|期|批次|批|次|项|条|种|类|份|件|对|座|"
+    r"万元|亿元|千元|元|万人次|人次|万人|万户|人|名|户|个|家|所|场次|场|期|批次|批|次|项|条|种|类|份|件|对|座|头|只|"
     r"平方米|亩|公里|%|％|倍|万|亿"
 )
 # "4200多名", "4000余万元", "1万多名": an approximate amount is still an amount.
@@ -108,7 +108,7 @@ _WANTS_FREQUENCY_RE = re.compile(
     r"多久|几次|频次|频率|节奏|多长时间|隔多久|每隔|一年开几|多少次|时间上|次\s*/\s*[周月季年]"
     r"|" + _EVERY_FEW
 )
-_Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对)")
+_Q_CLASSIFIER_RE = re.compile(r"(?:几|多少)(个|期|项|条|种|类|份|件|批|场|所|家|户|座|对|头|只)")
 # "还有多少贫困村没有集体收入": villages are counted (个), not yuan, though 收入 is named.
 _Q_COUNTED_VILLAGES_RE = re.compile(
     r"(?:几|多少)个?(?:贫困|行政|重点|先进|示范|软弱涣散|空壳|薄弱|建档立卡)?(?:村|社区)"
@@ -120,6 +120,8 @@ _EXPLICIT_FREQUENCY_RE = re.compile(r"频次|频率|节奏|隔多久|每隔|时�
 # "每个月搞一次还是每季度搞一次": a choice between periods asks how often.
 _PERIOD_CHOICE_RE = re.compile(r"每个?(?:周|月|季度|年)[^，。？?]*还是[^，。？?]*每个?(?:周|月|季度|年)")
 _DURATION_RE = re.compile(r"多久|多长时间")
+# "党课时长", "开多长时间的会": the length of one occurrence is named.
+_LASTS_RE = re.compile(r"时长|持续多久|持续多长")
 # "任期几年", "歇职几个月", "多少天" closing the question: how long, in a unit of time (not "近几年",
 # "管过几年党建工作", "哪几年", "几月印发").
 _DURATION_ASK_RE = re.compile(
@@ -131,7 +133,7 @@ _ENDS_WITH_DURATION_RE = re.compile(r"(?<!隔)(?:多久|多长时间)[吗呢啊�
 # How-often questions are about something that recurs: a meeting held, a lesson given, an activity done.
 _RECURRING_RE = re.compile(r"开|召开|举行|举办|搞|上|讲|办|过|一次|一回|几次|多少次|频次|频率|每隔|隔")
 _WANTS_LIST_RE = re.compile(
-    r"哪些|哪几|包括|包含|有什么|是什么|[是有]些(?:什么|啥)|是干什么的|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二两三四五六七八九十\d]+|哪[“\"]"
+    r"哪些|哪几|包括|包含|有什么|是什么|些(?:什么|啥)|是干什么的|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二两三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
 # "哪几样", "哪几个方面": which items (a list), not how many.
@@ -178,7 +180,7 @@ _Q_UNITS = (
     (re.compile(r"平方米|面积|多大(?!规模|力度|作用|变化|影响|年纪|岁数)"), "平方米"),
     (re.compile(r"人次"), "人次"),
     (re.compile(r"(?:多少|几)分(?![之钟制])|分数线"), SCORE),  # "多少分以上能评为先锋党员": points
-    (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员|人口(?:数)?[有是还共]*(?:多少|几)"), "人"),
+    (re.compile(r"几名|多少名|多少人|几个人|几人|多少干部|多少党员|人口(?:数)?[有是还共]*(?:多少|几)|人数"), "人"),
     # "多少扶持钱": the money word may follow a few characters after 多少.
     (
         re.compile(r"多少[^，。？?\s]{0,4}钱|多少元|几元|[拿挣领交缴补]多少|缴纳多少|花了?多少|多[拿挣领]|工资|报酬|待遇|补贴|补助|津贴|经费|资金|保额|保费"
@@ -417,6 +419,9 @@ def question_needs(question: str) -> QuestionNeeds:
     money_standard = _STANDARD_ASK_RE.search(question) is not None and any(m in question for m in MONEY_WORDS)
     if _DURATION_ASK_RE.search(question) and not date:
         unit = DURATION  # "任职期限规定为几年": a length of time, not "2014年以来"
+    if _LASTS_RE.search(question):
+        # "党课时长，要讲多长时间一次": how long one lasts, not how often it is held.
+        unit, frequency = DURATION, False
     if claims:
         # "…每月3000元，对吧" asks for a sum in yuan, "…500名，没错吧" for a head count, "党费按收入的0.5%交"
         # for a share (收入 notwithstanding): the heard figure says what kind of figure is asked.
@@ -601,6 +606,8 @@ def unit_matches(amount: Amount, unit: str | None) -> bool:
         return amount.unit in {"人次", "万人次", "次", "人", "名"}
     if unit == "%":
         return amount.unit in {"%", "％"}
+    if unit == "户":
+        return amount.unit in {"户", "万户"}
     return amount.unit == unit
 
 
@@ -623,3 +630,36 @@ def names_other_ordinal(question: str, text: str, said: frozenset[str] = frozens
 def states_amount_in(text: str, unit: str) -> bool:
     """Does ``text`` state an amount in ``unit`` (a head count, a sum, a share)?"""
     return any(unit_matches(a, unit) for a in amounts_in(text))
+
+
+# "我们支部正式党员才5个", "只有五名党员": a head count the asker states about their own case.
+_HEAD_COUNT_RE = re.compile(
+    r"([一二两三四五六七八九十\d]+)\s*(?:个|名|位)?(?:正式)?(?:党员|人)"
+    r"|党员[^，,。？?]{0,3}?([一二两三四五六七八九十\d]+)\s*(?:个|名|位|人)"
+)
+# A rule's condition on a head count: "7人以上", "不足7人", "50名以下", "超过100人".
+_THRESHOLD_RE = re.compile(
+    r"(\d+)\s*[人名](及?以上|以下)|(不足|少于|不到|不满|超过|多于|满)\s*(\d+)\s*[人名]"
+)
+
+
+def head_count_fits(question: str, text: str) -> bool | None:
+    """Does the head count the question states meet the condition ``text`` sets on it ("正式党员才5个" vs
+    "正式党员7人以上的党支部…" → False, vs "不足7人的党支部…" → True)? None when either says none."""
+    asked = _HEAD_COUNT_RE.search(question)
+    rule = _THRESHOLD_RE.search(text)
+    if asked is None or rule is None:
+        return None
+    n = _cn_to_int(asked.group(1) or asked.group(2))
+    if n is None:
+        return None
+    if rule.group(1):
+        m = int(rule.group(1))
+        return n >= m if rule.group(2).endswith("以上") else n <= m
+    m = int(rule.group(4))
+    op = rule.group(3)
+    if op in ("超过", "多于"):
+        return n > m
+    if op == "满":
+        return n >= m
+    return n < m

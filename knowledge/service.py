@@ -24,7 +24,9 @@ from knowledge.concepts import (
     gives_items,
     head_asked,
     heading_items,
+    introduces_items,
     item_about,
+    kind_asked,
     names_concept,
     one_item_asked,
 )
@@ -256,6 +258,10 @@ class KnowledgeService:
         if not answerable(query, best, self.gate_params):
             return Decision(query, ranked, [])
         assert best is not None
+        if not self._local(query, best):
+            # "来凤县村干部一年工资是多少": no document is from the place named; another county's figure
+            # would be passed off as its policy.
+            return Decision(query, ranked, [])
         if query.needs.listing or query.needs.ordinal is not None:
             # The passage that answers is judged relevant; the items it names may be given further on.
             best = self._item_passage(query, ranked, best)
@@ -313,6 +319,21 @@ class KnowledgeService:
             # before it about the same review.
             quoting = (c for c in self._close_behind(query, ranked) if _names_all(c, query.quoted))
             if (found := next(quoting, None)) is not None:
+                return found
+        kind = kind_asked(query.text) if query.needs.listing else None
+        if kind and not introduces_items(top.passage.text, kind):
+            # "凤庆双推进有啥问题": the passage going on to list the 问题 ("…的问题。从客观上看:一是…"), not
+            # the one naming them before its measures.
+            floor = top.score * self.settings.covering_passage_ratio
+            listing = (
+                c
+                for c in ranked[1 : self.settings.item_search_depth]
+                if c.score >= floor
+                and self._local(query, c) == self._local(query, top)
+                and introduces_items(c.passage.text, kind)
+                and states_what_is_asked(query, c)
+            )
+            if (found := next(listing, None)) is not None:
                 return found
         if states_what_is_asked(query, top):
             # "六盘水给驻村干部过冬发了啥": the window after the top one goes on in the same paragraph and

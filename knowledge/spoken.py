@@ -97,8 +97,14 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"各(?=[是给花拿发补为有占配建投要])"), "分别"),
     # "别的县咋弄的", "别人都咋搞的": how it is done elsewhere is asked at large (no place, no person).
     (re.compile(r"别的(?:县|市|地方|村|乡镇|地区)|别人家?|别处"), ""),
-    # "一般都是放在啥时候开": when it is held.
-    (re.compile(r"放(?:在|到)?(?=什么时候|哪个?月|几月|哪个?季度|几季度)"), "在"),
+    # "一般都是放在啥时候开", "放在一年里哪个时候开", "放第几季度": when it is held.
+    (
+        re.compile(
+            r"放(?:在|到)?(?=(?:一年里|一年中|一年当中|每年)?(?:什么时候|哪个?时候|哪个?月|几月|哪个?季度|"
+            r"第?几个?季度))"
+        ),
+        "在",
+    ),
     # "三会一课说了半天到底是哪几个会": "after all that talk", a filler ("讲" would match 讲授).
     (re.compile(r"(?:说|讲|听)了?半天(?=[\u4e00-\u9fff]*(?:到底|究竟|还是|也))"), ""),
     # "到村当一书": cadres' shorthand for 第一书记.
@@ -115,6 +121,22 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     # before (差会, 党委会 "committee meeting"), so it is written as the word 将会 (a space would cut the
     # asking clause off its condition).
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<!将)会(?=怎么样|被|受)"), "将会"),
+    # "好的怎么奖差的怎么罚": jieba would glue the verb to the next clause's subject ("奖差").
+    (re.compile(r"(?<=[么咋])\s?(奖|罚|惩)(?=[差好坏])"), r"\1 "),
+    # "都讲些啥标准", "具体融些什么": which ones (jieba would glue 些 to the verb, "讲些").
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![一这那好])些(?:什么|啥)"), " 哪些"),
+    # "支部要开的会都有哪几种": 会 alone is cut as a verb; the meetings are 会议.
+    (re.compile(r"开的会(?=[都有是])"), "开的会议"),
+    # "有啥数据", "经费上有啥数", "有没有啥数字": figures are asked, how many or how much.
+    (re.compile(r"有(?:没有)?(?:什么|啥)(?:数据|数字|数)(?![额量目])"), "有多少"),
+    # What the answer is for, said after the ask ("…能拿来宣传", "…有啥亮点可以写", "…能上墙的",
+    # "…可以引用一下"): why it is asked, not what.
+    (
+        re.compile(
+            r"(?:能|可以|好)(?:拿来|拿去|用来)?(?:宣传|写|上墙|上板报|引用|用)(?:一下)?的?(?=[\s，,。？?！!]|$)"
+        ),
+        "",
+    ),
 )
 
 

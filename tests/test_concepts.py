@@ -9,7 +9,9 @@ from knowledge.concepts import (
     gives_items,
     head_asked,
     heading_items,
+    introduces_items,
     item_about,
+    kind_asked,
     names_concept,
     one_item_asked,
 )
@@ -121,3 +123,18 @@ def test_one_item_told_by_what_it_is_about() -> None:
     # The concept's own parts (抓, 促) are in every item; a word in none tells nothing.
     assert item_about(headings, "两抓两促", {"抓": {"抓": 1.0}}) is None
     assert item_about(headings, "两抓两促", {"党费": {"党费": 1.0}}) is None
+
+
+def test_a_head_word_asked_with_a_spoken_particle() -> None:
+    assert head_asked("哪几个融合啊融合") == "融合"
+    assert head_asked("做到了哪几个全覆盖") == "全覆盖"
+
+
+def test_the_kind_whose_items_are_asked_and_the_passage_listing_them() -> None:
+    assert kind_asked("双推进工作有啥问题") == "问题"
+    assert kind_asked("查出来有 哪些困难") == "困难"
+    assert kind_asked("双推进工作咋搞的") is None
+    listing = "取得成绩的同时,也认识到工作中还有一些不容忽视的问题。从客观上看:一是贫困面大。"
+    assert introduces_items(listing, "问题")
+    # Naming the kind before going on to measures does not list it.
+    assert not introduces_items("面对问题和不足,坚持以问题导向,做好四个融合。", "问题")

@@ -351,3 +351,10 @@ def test_the_question_mark_after_the_askers_story_marks_the_clause_that_asks() -
     lex = Lexicon()
     background = lex.background_tokens("三会一课到底是哪几个会，我老记混？")
     assert "三会一课" not in background and "混" in background
+
+
+def test_a_publication_the_answer_is_for_is_background() -> None:
+    lex = Lexicon()
+    assert {"经验", "稿"} <= lex.background_tokens("宣恩壮大村集体经济有啥路子，想写个经验稿")
+    assert {"板报"} <= lex.background_tokens("有没有党员带头致富的典型人物？想上板报")
+    assert "村集体经济" not in lex.background_tokens("宣恩壮大村集体经济有啥路子，想写个经验稿")

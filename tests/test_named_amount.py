@@ -85,3 +85,20 @@ def test_generic_money_and_people_words_are_answered_by_the_amount_itself() -> N
     # A specific kind of people must still be named: 第一书记 is not any 300 people.
     ask = _ask("甲县选派了多少名第一书记", ["甲县", "选派", "第一书记"])
     assert _spans(ask, "全县选派300人组建40个工作队。") == ()
+
+
+def test_words_dating_a_sum_or_saying_only_people_do_not_qualify_it() -> None:
+    ask = _ask("甲县正职以前的待遇是多少", ["甲县", "正职", "以前", "待遇"])
+    assert ask is not None and ask.qualifiers == () and ask.people == ("正职",)
+    assert _spans(ask, "正职待遇由原来的每月2000元提高到4200元。")
+    ask = _ask("甲县两委干部的待遇涨到多少了", ["甲县", "两委", "干部", "待遇", "涨到"])
+    assert ask is not None and ask.qualifiers == ()
+    assert _spans(ask, "正职待遇由原来的每月2000元提高到4200元、副职由1800元提高到3200元。")
+
+
+def test_a_head_count_is_qualified_like_a_sum() -> None:
+    # "辞职的人数": the people counted must be those who resigned.
+    ask = _ask("甲县村干部辞职的人数有多少", ["甲县", "村干部", "辞职", "人数"])
+    assert ask is not None and ask.unit == "人" and ask.qualifiers == ("辞职",)
+    assert _spans(ask, "全县780名村干部各显其能。") == ()
+    assert _spans(ask, "去年辞职的村干部有12名。")

@@ -15,6 +15,7 @@ from knowledge.numbers import (
     check_verdict,
     claimed_figures,
     effect_ask,
+    head_count_fits,
     heard_frequency,
     is_money_word,
     is_ordinal_word,
@@ -460,3 +461,34 @@ def test_a_frequency_heard_is_read_as_checked() -> None:
 def test_a_frequency_heard_asks_how_often_not_a_length_of_time() -> None:
     needs = question_needs("党小组会一个月开一次对吗")
     assert needs.frequency and not needs.number and needs.unit is None and needs.claims == ()
+
+
+def test_the_askers_head_count_against_a_rules_condition() -> None:
+    assert head_count_fits("我们支部正式党员才5个，还开支委会吗", "正式党员不足7人的党支部不设委员会") is True
+    assert head_count_fits("我们支部正式党员才5个，还开支委会吗", "正式党员7人以上的党支部设立支部委员会") is False
+    assert head_count_fits("支部有十二名党员，要设支委会吗", "正式党员7人以上的党支部设立支部委员会") is True
+    assert head_count_fits("党员超过100人的支部", "党员50人以下的支部") is False
+    # Either side without a count or a condition: nothing to judge.
+    assert head_count_fits("支委会多久开一次", "正式党员7人以上的党支部设立支部委员会") is None
+    assert head_count_fits("我们支部5个党员", "支部委员会会议一般每月召开一次") is None
+
+
+def test_counts_of_households_head_of_cattle_and_people() -> None:
+    assert question_needs("2016年脱贫了多少户").unit == "户"
+    assert question_needs("罗先国养了多少头牛").unit == "头"
+    assert question_needs("辞职的人数有什么变化").unit == "人"
+    (households,) = amounts_in("27605户贫困户")
+    assert unit_matches(households, "户")
+    (villages,) = amounts_in("43个建档立卡贫困村")
+    assert not unit_matches(villages, "户")
+
+
+def test_how_long_one_lasts_is_a_length_of_time() -> None:
+    needs = question_needs("党课一次讲多长时间，时长有要求吗")
+    assert needs.unit == DURATION and not needs.frequency
+    assert question_needs("党课多长时间讲一次").frequency
+
+
+def test_which_ones_asked_with_xie_shenme() -> None:
+    assert question_needs("具体融些什么").listing
+    assert question_needs("都讲哪些标准").listing
