@@ -29,6 +29,8 @@ _PHOTO_ASK_RE = re.compile(r"照片|图片|配图|相片|拍摄|摄影|谁拍|�
 ROLE_ASK_RE = re.compile(r"职务|职位|什么官|担任什么|任什么职|什么身份|啥身份|什么头衔")
 # "五抓五促的经验是在哪个论坛上交流的": the occasion a speech was given at, told by the page's kicker line.
 _OCCASION_ASK_RE = re.compile(r"(?:哪个|什么|哪次|哪一届|哪届)(?:论坛|会议|大会|研讨会|座谈会|场合)")
+# "郭学斌在论坛上发言是哪天": a speech's day is its page's date.
+_SPEECH_RE = re.compile(r"发言|讲话|演讲")
 _SOURCE_ASK_RE = re.compile(r"来源(?:是|于)|出自|哪个网站|哪家网站|什么网站|哪家媒体|哪个媒体|发在哪|登在哪")
 
 # What the lines say, as written.
@@ -58,6 +60,8 @@ def credit_asked(question: str) -> CreditKind | None:
         return "photo"
     if _OCCASION_ASK_RE.search(question) and SPOKEN_RE.search(question):
         return "occasion"
+    if _SPEECH_RE.search(question) and _WHEN_RE.search(question):
+        return "date"
     if not _DOCUMENT_RE.search(question):
         return None
     if _PUBLISHED_RE.search(question) and _WHEN_RE.search(question):

@@ -436,7 +436,8 @@ class Lexicon:
                         # "六盘水那边咋定的": how it was decided, which the rule stated answers; "怎么定时间的"
                         # keeps its verb (what is decided follows it).
                         return None
-                    return None if action in _LIGHT_VERBS else action
+                    # "怎么个节奏", "怎么个做法": a word asking about the topic as a whole is no act.
+                    return None if action in _LIGHT_VERBS or action in _GENERIC_ATTRIBUTES else action
         return None
 
     def asked_attribute(self, text: str) -> str | None:

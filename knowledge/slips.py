@@ -62,16 +62,18 @@ class SlipReader:
                 masked.setdefault(word[:i] + _MASK + word[i + 1 :], set()).add(word)
         self._masked = {key: tuple(sorted(words)) for key, words in masked.items()}
 
-    def _stands_for(self, window: str) -> str | None:
-        """The one known word ``window`` is a slip of, if it is one."""
+    def _stands_for(self, window: str, slipped: int | None = None) -> str | None:
+        """The one known word ``window`` is a slip of, if it is one (``slipped``: the slip is among the
+        window's first so many characters)."""
         if window in self._seen or self._is_word(window):
             return None
         found = {
             word
-            for i in range(len(window))
+            for i in range(len(window) if slipped is None else slipped)
             for word in self._masked.get(window[:i] + _MASK + window[i + 1 :], ())
             if word[i] != window[i]
-            and window[i] not in _FUNCTION_CHARS
+            # A common character is typed as itself, unless it would cut a longer known word short.
+            and (window[i] not in _FUNCTION_CHARS or slipped is not None)
             and word_reading(word)[i] == reading(window[i])
         }
         return found.pop() if len(found) == 1 else None
@@ -92,12 +94,34 @@ class SlipReader:
         for piece in pieces:
             if _CJK_RE.match(piece) and (len(piece) == 1 or not self._is_word(piece)):
                 weak.append(piece)
-            else:  # a word, punctuation, digits or Latin: the run ends here
-                flush()
-                out.append(piece)
+                continue
+            # A word, punctuation, digits or Latin: the run ends here. The dictionary may have cut the slip
+            # off the word it ends ("尖到|班组" for 尖刀班|组): the run's end and the word's start are read
+            # together, the slip in the run.
+            into = self._read_into(weak, piece) if weak and _CJK_RE.match(piece) else None
+            if into is not None:
+                out.append(into)
+                weak.clear()
+                continue
+            flush()
+            out.append(piece)
         flush()
         read = "".join(out)
         return read if len(read) == len(question) else question
+
+    def _read_into(self, run: list[str], word: str) -> str | None:
+        """The run and the word after it, when a slip at the run's end is a known word of three or four
+        characters going on into that word; None when there is none."""
+        tail = "".join(run)
+        for n in range(min(len(tail), _MAX_CHARS - 1), 0, -1):
+            for k in range(1, len(word)):
+                window = tail[-n:] + word[:k]
+                if not _MIN_CHARS < len(window) <= _MAX_CHARS:
+                    continue
+                found = self._stands_for(window, slipped=n)
+                if found is not None:
+                    return self._read_run(list(tail[:-n])) + found + word[k:]
+        return None
 
     def _read_run(self, run: list[str]) -> str:
         """A run of weak pieces with its slips replaced, the longest slip first."""

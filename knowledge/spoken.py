@@ -121,6 +121,16 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     # before (差会, 党委会 "committee meeting"), so it is written as the word 将会 (a space would cut the
     # asking clause off its condition).
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<!将)会(?=怎么样|被|受)"), "将会"),
+    # "支委会多就开一次": 久 typed as 就 (就 is too common a character for the slip reader).
+    (re.compile(r"多就(?=[开搞讲召上办过]|一次)"), "多久"),
+    # "有奖有罚没", "有啥说法没": a closing 没 asks yes or no; jieba would glue it to the word before ("罚没").
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![还都也并从])没(?=[\s，,。？?！!]*$)"), "吗"),
+    # "考核完了有奖惩吗": "once it is done", which names nothing (完 would be a topic word).
+    (re.compile(r"(?<=[\u4e00-\u9fff])完了(?=[\u4e00-\u9fff])"), ""),
+    # "目标定在哪一年": when it was set for, not how it was decided (定 would be a topic word).
+    (re.compile(r"定在(?=哪|什么|几)"), "在"),
+    # "主要靠哪些招", "有啥高招": the measures taken, in the documents' word.
+    (re.compile(r"(哪些|什么|啥)(?:高|好|妙)?招(?:数|儿)?"), r"\1措施"),
     # "好的怎么奖差的怎么罚": jieba would glue the verb to the next clause's subject ("奖差").
     (re.compile(r"(?<=[么咋])\s?(奖|罚|惩)(?=[差好坏])"), r"\1 "),
     # "都讲些啥标准", "具体融些什么": which ones (jieba would glue 些 to the verb, "讲些").

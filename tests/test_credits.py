@@ -34,6 +34,7 @@ def test_an_empty_label_credits_nobody() -> None:
 
 def test_what_a_question_about_the_document_asks() -> None:
     assert credit_asked("这篇报道是哪天发布的") == "date"
+    assert credit_asked("郭学斌在论坛上发言是哪天") == "date"  # a speech's day is its page's date
     assert credit_asked("宣恩县这篇案例是什么时间发表的？") == "date"
     assert credit_asked("这篇文章的责任编辑是谁") == "editor"
     assert credit_asked("发言的现场照片是谁拍摄的") == "photo"

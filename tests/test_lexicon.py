@@ -358,3 +358,9 @@ def test_a_publication_the_answer_is_for_is_background() -> None:
     assert {"经验", "稿"} <= lex.background_tokens("宣恩壮大村集体经济有啥路子，想写个经验稿")
     assert {"板报"} <= lex.background_tokens("有没有党员带头致富的典型人物？想上板报")
     assert "村集体经济" not in lex.background_tokens("宣恩壮大村集体经济有啥路子，想写个经验稿")
+
+
+def test_a_generic_word_after_the_how_word_is_no_act() -> None:
+    lex = Lexicon()
+    assert lex.asked_action("交办机制具体是怎么 个节奏") is None
+    assert lex.asked_action("流动党员怎么转组织关系") == "转"

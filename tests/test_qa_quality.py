@@ -88,6 +88,7 @@ def test_holdout_questions_meet_targets(corpus_service: KnowledgeService) -> Non
 #   holdout59-62: money clerks, a young 大学生村官, a compliance inspector, less prominent facts.
 #   holdout63-66: an old Party member's long messages, a new 第一书记, shorthand, figures for a speech.
 #   holdout67-70: a publicity officer, conditions and consequences, hurried voice input, everyday mix.
+#   holdout71-74: a resident work-team member, time and figures, formal county wording, typing slips.
 POOLED_FLOORS = [
     # (first set, last set, min rows, answer accuracy, out-of-scope refused, wrongly refused)
     pytest.param(2, 8, 150, 0.93, 0.95, 0.05, id="holdout2-8"),
@@ -104,6 +105,7 @@ POOLED_FLOORS = [
     pytest.param(59, 62, 320, 0.92, 0.90, 0.05, id="holdout59-62"),
     pytest.param(63, 66, 320, 0.85, 0.90, 0.13, id="holdout63-66"),
     pytest.param(67, 70, 320, 0.91, 0.92, 0.06, id="holdout67-70"),
+    pytest.param(71, 74, 320, 0.89, 0.92, 0.06, id="holdout71-74"),
 ]
 
 
@@ -1038,3 +1040,28 @@ def test_words_typed_for_entering_and_scoring(corpus_service: KnowledgeService) 
     _answers(corpus_service, "鲁甸三会一课台账录进平台县里咋督促", "月约谈")
     _answers(corpus_service, "党员平时表现好坏怎么量化", "打分")
     _answers(corpus_service, "宣恩选用干部讲些啥标准", "三严三实")
+
+
+def test_a_slip_the_dictionary_cut_off_the_word_it_ends(corpus_service: KnowledgeService) -> None:
+    # "尖到|班组": the slip (到 for 刀) is read with the 班 the dictionary glued to the next word.
+    _answers(corpus_service, "宣恩的脱贫攻坚尖到班组了多少个", "279个")
+
+
+def test_how_often_typed_with_a_common_character(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "支委会多就开一次", "每月")
+
+
+def test_the_day_of_a_speech_is_its_pages_date(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "郭学斌那次发言是哪天", "2018年01月08日")
+
+
+def test_a_rhythm_or_a_set_year_asks_no_act(corpus_service: KnowledgeService) -> None:
+    # "怎么个节奏" asks how the mechanism runs, "定在哪年" the year it was set for: neither is a verb
+    # the answer must state.
+    _answers(corpus_service, "鲁甸的问题交办机制怎么个节奏", "一月随访")
+    _answers(corpus_service, "六盘水活动室面积达标的目标定在哪年", "2020年")
+
+
+def test_measures_asked_as_zhao(corpus_service: KnowledgeService) -> None:
+    result = _answers(corpus_service, "凤庆双推进靠哪些招", "")
+    assert "四个融合" in result.answer, result.answer

@@ -64,3 +64,14 @@ def test_a_word_the_documents_use_often_is_a_slips_target_too() -> None:
         assert reader.read(slip, lexicon.pieces(slip)) == meant
     # Without the documents' words the slips stay as typed.
     assert _read("请问知部委员会一般多久开一次") == "请问知部委员会一般多久开一次"
+
+
+def test_a_slip_cut_off_the_word_it_ends_is_read_with_it() -> None:
+    # "尖到|班组": the dictionary gives 班 to the next word; the run's end and the word's start are read
+    # together, and 到 (a common character) may be the slip when it completes a longer known word.
+    reader, lexicon = _reader()
+    reader = SlipReader((*KNOWN, "尖刀班"), (), lambda w: lexicon.word_count(w) >= 5)
+    question = "宣恩尖到班组了多少个"
+    assert reader.read(question, lexicon.pieces(question)) == "宣恩尖刀班组了多少个"
+    # A common character alone is still typed as itself.
+    assert _read("建到村里的经费") == "建到村里的经费"

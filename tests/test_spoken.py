@@ -145,6 +145,11 @@ def test_many_in_a_statement_before_the_question() -> None:
         ("支部要开的会都有哪几种", "支部要开的会议都有哪几种"),
         ("村集体经济有啥数据能拿来宣传", "村集体经济有多少"),
         ("给基层减负有啥亮点可以写", "给基层减负有什么亮点"),
+        ("支委会多就开一次", "支委会多久开一次"),
+        ("考核完了有奖有罚没", "考核有奖有罚吗"),
+        ("还没", "还没"),  # "not yet" stays
+        ("目标定在哪一年", "目标在哪一年"),
+        ("双推进靠哪些招", "双推进靠哪些措施"),
     ],
 )
 def test_each_others_shorthand_and_fillers(spoken: str, standard: str) -> None:
