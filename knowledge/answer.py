@@ -62,8 +62,6 @@ _OPENING_LINKS_RE = re.compile(r"^\s*(?:并|以|来|从而|进一步)*")
 _LIST_OPENER_RE = re.compile(r"\s*(?:即|指|包括|包含|分别是|主要是|主要有)")
 # A word negated in a clause ("不设委员会的") but not in the question says the opposite case.
 _NEGATIONS = ("不", "未", "没有")
-# What a how-much question counts by: the word right before 多少 / 几 ("要覆盖多少", "组了多少个").
-_HOW_MUCH_AFTER = ("多少", "了多少", "到多少", "几", "了几")
 _YES_NO_RE = re.compile(r"([\u4e00-\u9fff])[不没]\1|吗|是否|能否|可否|有没有")
 # "有什么成效", "效果怎么样", "收入有什么变化": results are asked, and a figure ("化解纠纷近千次") states one.
 _RESULTS_ASKED_RE = re.compile(r"成效|效果|成果|成绩|变化")
@@ -89,15 +87,6 @@ class _Item(NamedTuple):
     paragraph: str
     fact: str  # the fact line, without its place
     quote: Span
-
-
-def _counted_by(query: Query) -> str | None:
-    """The topic word a how-much question puts right before its 多少 ("覆盖" of "要覆盖多少"), or None."""
-    text = query.text
-    return next(
-        (w for w in query.content if w not in query.place_terms and any(f"{w}{a}" in text for a in _HOW_MUCH_AFTER)),
-        None,
-    )
 
 
 def _shown_title(title: str) -> str:
@@ -165,7 +154,7 @@ class Composer:
             if amounts:
                 # An amount of another unit ("54个" for "盖多大") is a weak answer to a how-much question.
                 score += 2.0 + (1.0 if any(unit_matches(a, needs.unit) for a in amounts) else -1.0)
-                counted = _counted_by(query)
+                counted = query.counted
                 if counted and not item and any(w in low for w in (counted, *self.lexicon.synonyms_of(counted))):
                     score += 1.5  # "要覆盖多少" by the clause stating 覆盖 with its amount ("100%覆盖…")
                 if needs.period and not item and any(a.period == needs.period for a in amounts):
@@ -203,7 +192,7 @@ class Composer:
         action = query.action
         if action and not item and any(w in low for w in (action, *self.lexicon.synonyms_of(action))):
             score += 5.0  # "咋处理" is answered by the clause stating the 处理 (or 警告, 问责 …)
-        fits = head_count_fits(query.text, text)
+        fits = head_count_fits(needs.head_count, text) if needs.head_count is not None else None
         if fits is not None:
             # "我们支部正式党员才5个，还开支委会吗": the rule for fewer than 7, not the one for 7 or more.
             score += 3.0 if fits else -3.0

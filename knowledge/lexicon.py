@@ -113,8 +113,11 @@ _ATTRIBUTE_ASK_RE = re.compile(
     r"|(?:是|指)\s*(?:什么|啥)|是\s*多少"
 )
 _COUNT_WORD_RE = re.compile(r"^[一二两三四五六七八九十\d]+[条项个点种类件样]$")
-# Words that ask about the topic as a whole ("主要做法是什么", "有什么要求"): any passage on it may answer.
-_GENERIC_ATTRIBUTES = frozenset(
+# Words saying when ("原来的待遇", "以前是多少"): they date a figure; they name no thing of the topic.
+TIME_WORDS = frozenset({"原来", "原先", "以前", "之前", "过去", "以往", "当初", "当时", "现在", "目前", "如今", "现行"})
+# Words that ask about the topic as a whole ("主要做法是什么", "有什么要求"): any passage on it may answer
+# (and the time words: "以前是多少" asks the figure of that time, in whatever words).
+_GENERIC_ATTRIBUTES = TIME_WORDS | frozenset(
     {"做法", "办法", "方法", "内容", "意思", "含义", "要求", "规定", "情况", "目的", "作用", "措施", "经验",
      "特点", "重点", "政策", "机制", "模式", "路子", "思路", "原则", "流程", "程序", "步骤", "形式", "方式",
      "主题", "名字", "名称", "成效", "效果", "结果", "好处", "任务", "职责", "条件", "标准", "制度", "举措",
@@ -124,8 +127,6 @@ _GENERIC_ATTRIBUTES = frozenset(
      "水平", "幅度",
      # How often ("交办机制的节奏是怎么规定的"): numbers.question_needs asks for a frequency stated.
      "节奏", "频次", "频率", "周期",
-     # When ("以前是多少", "现在是多少"): the figure of that time, in whatever words.
-     "以前", "原来", "过去", "现在", "目前", "如今", "当时",
      # "“一月随访”后面是什么": where in a list, not a thing named
      "后面", "前面", "后头", "前头", "下一句", "上一句", "下一条", "上一条", "之后", "之前", "接着"}
 )

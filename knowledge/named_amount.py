@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from knowledge.clauses import Span, clauses
-from knowledge.lexicon import is_person_word, plain, unquote
+from knowledge.lexicon import TIME_WORDS, is_person_word, plain, unquote
 from knowledge.numbers import QuestionNeeds, is_money_word, states_amount_in
 
 Matcher = Callable[[str, str], bool]  # (question word, text) -> does the text state the word?
@@ -20,8 +20,6 @@ Matcher = Callable[[str, str], bool]  # (question word, text) -> does the text s
 # sum or a head count answers them without repeating the word ("每年安排8000万元", "选派2346人组建…").
 GENERIC_MONEY = frozenset({"资金", "拨款", "款项"})
 GENERIC_PEOPLE = frozenset({"干部", "人员", "人"})
-# Words saying when ("原来的待遇", "现在的工资"): they date a sum, they do not name which one.
-TIME_WORDS = frozenset({"原来", "原先", "以前", "之前", "过去", "以往", "当初", "当时", "现在", "目前", "如今", "现行"})
 
 
 @dataclass(frozen=True, slots=True)

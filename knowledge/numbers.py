@@ -229,6 +229,7 @@ class QuestionNeeds:
     body: bool = False  # 由哪个部门 / 哪个单位: the answer names a body (组织部门, 县委, 财政局)
     name: bool = False  # 叫什么名堂 / 怎么概括: the name a programme or method goes by ("整乡提升、整县推进")
     holder: bool = False  # 由谁担任 / 什么人当: who holds a post ("由市四大班子成员任指挥长")
+    head_count: int | None = None  # the asker's own head count ("我们支部正式党员才5个"), for rules on one
 
 
 # "…，是真的吗", "…对吧", "没错吧", "准不准": the asker states something and wants it checked.
@@ -463,6 +464,7 @@ def question_needs(question: str) -> QuestionNeeds:
         body=_WANTS_BODY_RE.search(question) is not None,
         name=name,
         holder=_WANTS_HOLDER_RE.search(question) is not None,
+        head_count=_head_count(question),
     )
 
 
@@ -643,16 +645,19 @@ _THRESHOLD_RE = re.compile(
 )
 
 
-def head_count_fits(question: str, text: str) -> bool | None:
-    """Does the head count the question states meet the condition ``text`` sets on it ("正式党员才5个" vs
-    "正式党员7人以上的党支部…" → False, vs "不足7人的党支部…" → True)? None when either says none."""
+def _head_count(question: str) -> int | None:
+    """The head count a question states about the asker's own case ("正式党员才5个" → 5), or None."""
     asked = _HEAD_COUNT_RE.search(question)
+    return _cn_to_int(asked.group(1) or asked.group(2)) if asked else None
+
+
+def head_count_fits(count: int, text: str) -> bool | None:
+    """Does the asker's head ``count`` meet the condition ``text`` sets on it (5 vs "正式党员7人以上的党支部…"
+    → False, vs "不足7人的党支部…" → True)? None when ``text`` sets none."""
     rule = _THRESHOLD_RE.search(text)
-    if asked is None or rule is None:
+    if rule is None:
         return None
-    n = _cn_to_int(asked.group(1) or asked.group(2))
-    if n is None:
-        return None
+    n = count
     if rule.group(1):
         m = int(rule.group(1))
         return n >= m if rule.group(2).endswith("以上") else n <= m

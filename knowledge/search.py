@@ -72,6 +72,7 @@ class Query:
     # factor on their weights (Searcher.analyse).
     context: frozenset[str] = frozenset()
     context_scale: float = 1.0
+    counted: str | None = None  # the word a how-much question puts right before its 多少 ("要覆盖多少")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,18 @@ def asked_concept(query: Query) -> str | None:
         # "推进“双整百千”要实现的目标是什么" asks the concept's 目标, not its items.
         return None
     return max(counted, key=query.text.rfind, default=None)
+
+
+# What a how-much question counts by: the word right before 多少 / 几 ("要覆盖多少", "组了多少个").
+_HOW_MUCH_AFTER = ("多少", "了多少", "到多少", "几", "了几")
+
+
+def counted_by(question: str, content: tuple[str, ...], place_terms: frozenset[str]) -> str | None:
+    """The topic word a how-much question puts right before its 多少 ("覆盖" of "要覆盖多少"), or None."""
+    return next(
+        (w for w in content if w not in place_terms and any(f"{w}{a}" in question for a in _HOW_MUCH_AFTER)),
+        None,
+    )
 
 
 def enumerator(text: str) -> int | None:
@@ -239,6 +252,7 @@ class Searcher:
             attribute=None if attribute in terms or needs.name else attribute,
             context=context,
             context_scale=self._background_scale(asked_words, content, context),
+            counted=counted_by(question, content, terms) if needs.number else None,
         )
 
     def states_action(self, query: Query, row: int) -> bool:

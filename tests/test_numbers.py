@@ -464,13 +464,17 @@ def test_a_frequency_heard_asks_how_often_not_a_length_of_time() -> None:
 
 
 def test_the_askers_head_count_against_a_rules_condition() -> None:
-    assert head_count_fits("我们支部正式党员才5个，还开支委会吗", "正式党员不足7人的党支部不设委员会") is True
-    assert head_count_fits("我们支部正式党员才5个，还开支委会吗", "正式党员7人以上的党支部设立支部委员会") is False
-    assert head_count_fits("支部有十二名党员，要设支委会吗", "正式党员7人以上的党支部设立支部委员会") is True
-    assert head_count_fits("党员超过100人的支部", "党员50人以下的支部") is False
+    def fits(question: str, text: str) -> bool | None:
+        count = question_needs(question).head_count
+        return None if count is None else head_count_fits(count, text)
+
+    assert fits("我们支部正式党员才5个，还开支委会吗", "正式党员不足7人的党支部不设委员会") is True
+    assert fits("我们支部正式党员才5个，还开支委会吗", "正式党员7人以上的党支部设立支部委员会") is False
+    assert fits("支部有十二名党员，要设支委会吗", "正式党员7人以上的党支部设立支部委员会") is True
+    assert fits("党员超过100人的支部", "党员50人以下的支部") is False
     # Either side without a count or a condition: nothing to judge.
-    assert head_count_fits("支委会多久开一次", "正式党员7人以上的党支部设立支部委员会") is None
-    assert head_count_fits("我们支部5个党员", "支部委员会会议一般每月召开一次") is None
+    assert fits("支委会多久开一次", "正式党员7人以上的党支部设立支部委员会") is None
+    assert fits("我们支部5个党员", "支部委员会会议一般每月召开一次") is None
 
 
 def test_counts_of_households_head_of_cattle_and_people() -> None:
