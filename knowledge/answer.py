@@ -24,7 +24,7 @@ from knowledge.concepts import (
 from knowledge.credits import Credit, credit_fact
 from knowledge.documents import Document
 from knowledge.effects import EFFECT_RE, EffectAsk, EffectParams, effect_span, named_effects
-from knowledge.lexicon import Lexicon, contrasts, plain
+from knowledge.lexicon import Lexicon, contrasts, plain, unquote
 from knowledge.numbers import (
     DURATION,
     amounts_in,
@@ -187,6 +187,10 @@ class Composer:
                 score += 2.0  # "“五事”是哪五件": the clause listing five, not a nearby list of four
         if needs.ordinal is None and not needs.listing and _HEADING_RE.match(text) and only_headings(text):
             score -= 3.0  # "二是聚焦“五项制度”抓落实。" names a measure; the clauses after it state it
+        quoted = query.quoted if _WORDING_ASK_RE.search(query.text) else ()
+        if any(unquote(q) in unquote(text) for q in quoted):
+            # "三句“有保障”“有前途”原话咋说的": the wording asked is the clause with the words quoted.
+            score += 2.0
         if _BACKGROUND_RE.search(text):
             score -= 1.0  # "在…的基础上": what was already done; the clause after it is the news
         action = query.action
@@ -548,6 +552,10 @@ class Composer:
         if not named:
             lines.append("问题里带上县（市）名，可只看当地的规定。")
         return "\n".join(lines)
+
+
+# "原话怎么说的", "原文是怎么表述的": the wording itself is asked.
+_WORDING_ASK_RE = re.compile(r"原话|原文|原句|怎么\s*(?:说|讲|提|表述)的")
 
 
 def _through_next(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from knowledge.numbers import NUMBER_TOKEN_RE
@@ -24,9 +25,16 @@ def number_spans(text: str) -> list[Span]:
     return [Span(m.start(), m.end()) for m in NUMBER_TOKEN_RE.finditer(text)]
 
 
+# A quoted phrase up to this long is one saying ("按照“收入有保障,干好有前途,离任有保障”的要求"): its commas
+# do not end a clause. Longer quotes are speech, cut as any text.
+SHORT_QUOTE = 24
+_SHORT_QUOTE_RE = re.compile(rf"“[^“”。！？!?；;]{{1,{SHORT_QUOTE}}}”")
+
+
 def clauses(text: str) -> list[Span]:
-    """Split at clause punctuation (not 、), never inside a number ("1,000" keeps its comma)."""
-    protected = number_spans(text)
+    """Split at clause punctuation (not 、), never inside a number ("1,000" keeps its comma) nor inside a
+    short quoted saying."""
+    protected = number_spans(text) + [Span(m.start(), m.end()) for m in _SHORT_QUOTE_RE.finditer(text)]
     spans: list[Span] = []
     start = 0
     i = 0

@@ -19,7 +19,7 @@ from pathlib import Path
 import jieba
 
 from knowledge.numbers import arabic_amount, is_ordinal_word
-from knowledge.places import all_place_terms
+from knowledge.places import all_place_terms, places_in_text
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 # Quoted key terms: “六联”, “4+模式”, “两委”. Short on purpose: a quoted sentence is not a term.
@@ -84,9 +84,19 @@ _ABOUT_ME_RE = re.compile(rf"\s*(?:{_ME}|[一二三四五六七八九十\d]+多?
 _PURPOSE_RE = re.compile(
     r"\s*(?:(?:想|要|准备|正在|在|帮领导|给领导|为了)?写[^，,]{0,12}(?:汇报|总结|材料|报告|讲话|稿子?|发言|讲稿|课件|简报|"
     r"经验稿|标题|宣传稿|稿件|信息)(?:想用|要用|用|时用)?|[^，,]{0,12}(?:要用|用得上|参考一下|参考参考)"
-    r"|(?:想|要|准备)?(?:上|出|做|办)[^，,]{0,12}(?:板报|专栏|展板|宣传栏|墙报|公众号))\s*$"
+    r"|(?:想|要|准备)?(?:上|出|做|办)[^，,]{0,12}(?:板报|专栏|展板|宣传栏|墙报|公众号)"
+    r"|[^，,]{0,6}(?:准备|做|搞)[^，,]{0,12}(?:汇报|发言|讲话|材料|课件))\s*$"
 )
-_CLAUSE_SPLIT_RE = re.compile(r"[，,]")
+# Clauses of a sentence, typed as a chat message: cut by commas or by spaces between words.
+_CLAUSE_SPLIT_RE = re.compile(r"[，,]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# "别的地方咋给村干部培训的": the practice of places other than the asker's, none named.
+# (spoken.standard_question writes them 各地).
+_ELSEWHERE_RE = re.compile(r"各地")
+# "要让村干部没后顾之忧，宣恩…原话咋说的": a clause stating an aim names what the policy is about.
+_AIM_RE = re.compile(r"\s*(?:要让|为了让|为了|为使|要使)")
+# Topic words (of two characters or more) a closing question names to ask about them rather than about
+# the clauses before it.
+_OWN_TOPIC_WORDS = 2
 # "我没记错吧", "是这样吧": a check of what was heard asks, whoever it is about.
 _CHECKS_RE = re.compile(r"记错|没错|对吧|对不|是吧|吧\s*$")
 # A sentence opening with one of these is the question itself; what came before it is background, even
@@ -99,10 +109,12 @@ _ASKS_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[。；;！!？?]+")
 # 几 in a statement ("管过几年", "好几个村", "这几年"): it counts, it does not ask.
-_NOT_ASKING_RE = re.compile(r"[过了好这那近前后]几|[这那多要]么")
+_NOT_ASKING_RE = re.compile(r"[过了好这那近前后里]几|[这那多要]么|(?:什么|啥)都[不没]")
 # Verbs jieba glues to a preceding 要 ("多久要开一次", "要配几个"): the modal says nothing of the topic.
 _MODAL_VERBS = frozenset("开交配发拿建设办报选派搞给买考")
 _HOW_WORDS = frozenset({"怎么", "怎样", "如何", "咋", "怎么样", "怎"})
+# Function characters jieba's HMM glues to a neighbouring character into a made-up word ("村有", "后刚").
+_GLUE_CHARS = frozenset("有后刚才就都也还再又这那在的了着被把给跟和与让很太")
 # "活动室建得咋样了 要多大面积": 怎么样 closing its clause asks how things stand, not how to do anything.
 _STATE_ASK_RE = re.compile(r"(?:怎么样|怎样)[了啊呀呢]?(?=[\s，,]|$)")
 # "时间缩短了多少", "总数减少了多少", "降到了多少": the size of a change is asked.
@@ -373,6 +385,23 @@ class Lexicon:
                 )
         return out
 
+    def _unglued(self, tokens: list[str]) -> Iterable[str]:
+        """Two-character words jieba's HMM made up by gluing a function character to its neighbour ("我们村有
+        党员" → 村有, "换届后刚上岗" → 后刚), cut back into their characters; dictionary words and stopwords
+        ("就够", "这活") stay."""
+        stop = stopwords()
+        for t in tokens:
+            if (
+                len(t) == 2
+                and t not in stop
+                and (t[0] in _GLUE_CHARS or t[1] in _GLUE_CHARS)
+                and t not in self._terms
+                and not self._tokenizer.FREQ.get(t)
+            ):
+                yield from t
+            else:
+                yield t
+
     def content_tokens(self, text: str) -> list[str]:
         """Topic words of a question: tokens minus stopwords, order kept, duplicates removed.
 
@@ -380,7 +409,7 @@ class Lexicon:
         """
         stop = stopwords()
         text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
-        words = [t for t in _joined_roles(self.tokenize(text)) if t not in stop or t in _HOW_WORDS]
+        words = [t for t in self._unglued(_joined_roles(self.tokenize(text))) if t not in stop or t in _HOW_WORDS]
         words = [t for i, t in enumerate(words) if not (t in _LIGHT_VERBS and i and words[i - 1] in _HOW_WORDS)]
         tokens = (
             t if t in self._terms else arabic_amount(t) or _without_particle(_without_modal(t)) for t in words
@@ -392,7 +421,7 @@ class Lexicon:
         """Topic words said only in sentences that ask nothing, when another sentence asks: in "我给村党支部
         当过多年组织委员，想核对一下规矩。请问支部党员大会一般多久召开一次" the first sentence is background.
         Empty when every sentence asks, or none does."""
-        parts, marked = _question_parts(text)
+        parts, marked = self._situation_apart(*_question_parts(text))
         # A sentence the asker ends with a question mark asks, whatever its words ("…是照副乡镇长定的？").
         asking = [
             m or _ASKS_RE.search(_NOT_ASKING_RE.sub("", p)) is not None for p, m in zip(parts, marked, strict=True)
@@ -407,8 +436,38 @@ class Lexicon:
         if len(parts) < 2 or all(asking) or not any(asking):
             return set()
         asked = {t for p, a in zip(parts, asking, strict=True) if a for t in self.content_tokens(p)}
+        if not asked:
+            # "刚当上支书，这活一个月到底能拿多少钱": a question naming no topic asks about what was told.
+            return set()
         said = {t for p, a in zip(parts, asking, strict=True) if not a for t in self.content_tokens(p)}
         return said - asked
+
+    def _situation_apart(self, parts: list[str], marked: list[bool]) -> tuple[list[str], list[bool]]:
+        """Each sentence telling the asker's own situation and then asking about a place's practice ("村里
+        党员表现参差不齐 想搞个打分排名 宣恩那个给党员打分的叫啥办法来着"), cut into the clauses before the
+        first one that asks, which are background, and the question (that clause and the rest). The
+        question must name the place (or 各地: "别的地方咋…") and topic words of its own; the clauses
+        before it must name no place. Otherwise they say what is asked about: "驻村干部冬天冷，上面有啥发的
+        没" (the question names no topic), "宁德搞专题教育的时候，把总书记哪本书定成必读的" (the first
+        clause names the place whose practice is asked)."""
+        out: list[str] = []
+        out_marked: list[bool] = []
+        for part, mark in zip(parts, marked, strict=True):
+            clauses = [c for c in _CLAUSE_SPLIT_RE.split(part) if c.strip()]
+            first = next((i for i, c in enumerate(clauses) if _ASKS_RE.search(_NOT_ASKING_RE.sub("", c))), 0)
+            told, asked = clauses[:first], "，".join(clauses[first:])
+            if (
+                told
+                and len([t for t in self.content_tokens(asked) if len(t) >= 2]) >= _OWN_TOPIC_WORDS
+                and (places_in_text(asked) or _ELSEWHERE_RE.search(asked))
+                and not any(places_in_text(c) or _AIM_RE.match(c) for c in told)
+            ):
+                out += [*told, asked]
+                out_marked += [False] * len(told) + [mark]
+            else:
+                out.append(part)
+                out_marked.append(mark)
+        return out, out_marked
 
     def asked_change(self, text: str) -> str | None:
         """The change a how-much question asks the size of: "群众办事时间缩短了多少" → "缩短". A passage that

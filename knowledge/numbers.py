@@ -136,8 +136,10 @@ _WANTS_LIST_RE = re.compile(
     r"哪些|哪几|包括|包含|有什么|是什么|些(?:什么|啥)|是干什么的|有啥|是啥|指啥|指的是|指的啥|指的什么|指什么|什么是|分别|内容|哪[一二两三四五六七八九十\d]+|哪[“\"]"
 )
 # "第一条", "第二个方面" — but not "第一书记", a title.
-# "哪几样", "哪几个方面": which items (a list), not how many.
-_WHICH_ITEMS_RE = re.compile(r"哪几[样个项条种类件点方面]*")
+# "哪几样", "哪几个方面": which items (a list), not how many; nor "那几个体系都是啥" (those items) or
+# "好几个村", "村里几个党员" (several).
+_WHICH_ITEMS_RE = re.compile(r"[哪那这好里]几[样个项条种类件点方面]*")
+_COUNT_OF_ITEMS_RE = re.compile(r"几[样个项条种类件点方面]+")
 # The name asked, in spoken.standard_question's form ("那个三年行动计划叫啥名堂" → "…名称是什么"), or
 # "用的是什么战法", "叫什么模式": the name of a method of the kind named.
 _WANTS_NAME_RE = re.compile(r"名称是什么|什么(?:样的)?(模式|战法|品牌|工作法|打法)")
@@ -154,6 +156,8 @@ _WANTS_LOCATION_RE = re.compile(r"哪里|哪儿|哪些地方|什么地方|啥地
 _OTHER_ASK_RE = re.compile(
     r"什么|啥|咋|如何|怎样|怎么|为什么|为何|哪|是否|能否|吗|([是能要会有])[不没]\1|谁(?!的[^，。？?；]{0,12}[多少高低])"
 )
+# "村干部工资怎么样": how a sum stands closing the question asks its level, a figure.
+_LEVEL_ASK_RE = re.compile(r"(?:怎么样|怎样)[了啊呀呢]?(?=[\s，,？?。！!]|$)")
 _ORDINAL_RE = re.compile(r"第([一二三四五六七八九十\d]+)(?:条|个|项|点|种|步|是|部分|方面|招)(?!书记)")
 # "“五抓五促”的最后一条": the last item of a numbered concept is its count-th ("五…" → 5).
 _LAST_ITEM_RE = re.compile(r"最后一?(?:条|个|项|点|种|步|方面|招)")
@@ -413,7 +417,11 @@ def question_needs(question: str) -> QuestionNeeds:
     # "两委委员待遇" asks for an amount even without 多少: money words want a figure unless the question
     # asks something else (what, how, which).
     # "…是照副乡镇长工资定的？真的假的" checks a statement; it asks for a figure only if it states one.
-    other_ask = date or _OTHER_ASK_RE.search(question) is not None or _CHECK_RE.search(question) is not None
+    other_ask = (
+        date
+        or _OTHER_ASK_RE.search(_LEVEL_ASK_RE.sub("", question)) is not None
+        or _CHECK_RE.search(question) is not None
+    )
     money_only = unit == "元" and not listing and not other_ask
     claims = claimed_figures(question)
     # "津贴的发放标准是什么": the standard of a sum of money is a figure ("“五好”标准是什么" is a list).
@@ -440,7 +448,8 @@ def question_needs(question: str) -> QuestionNeeds:
         claims = tuple(c for c in claims if c not in heard_period and heard_period not in c)
     return QuestionNeeds(
         number=(
-            bool(_WANTS_NUMBER_RE.search(_WHICH_ITEMS_RE.sub("", question)))
+            # "靠几个杠杆撬动集体经济 具体是啥": the list asked for tells how many too.
+            bool(_WANTS_NUMBER_RE.search((_COUNT_OF_ITEMS_RE if listing else _WHICH_ITEMS_RE).sub("", question)))
             or (not other_ask and _NAMES_A_FIGURE_RE.search(question) is not None)
             or _FIGURE_CHANGE_RE.search(question) is not None
             or money_only

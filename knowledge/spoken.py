@@ -95,8 +95,10 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     # stopword) — jieba would glue 各 to the verb ("各给") and make it a topic word no passage states.
     # Not 各地 / 各村 / 各级, which name the places.
     (re.compile(r"各(?=[是给花拿发补为有占配建投要])"), "分别"),
-    # "别的县咋弄的", "别人都咋搞的": how it is done elsewhere is asked at large (no place, no person).
-    (re.compile(r"别的(?:县|市|地方|村|乡镇|地区)|别人家?|别处"), ""),
+    # "别的县咋弄的", "别人都咋搞的": how it is done elsewhere is asked at large (no place, no person);
+    # 各地 (a stopword) keeps the sign that other places' practice is asked (Lexicon.background_tokens).
+    (re.compile(r"别的(?:县|市|地方|村|乡镇|地区)|别处|外地|其[他它]地方"), "各地"),
+    (re.compile(r"别人家?"), ""),
     # "一般都是放在啥时候开", "放在一年里哪个时候开", "放第几季度": when it is held.
     (
         re.compile(

@@ -87,3 +87,11 @@ def test_a_consequence_counts_only_when_one_is_asked() -> None:
     clause = "考核不得评为优秀等次,"
     assert gives_effect(clause, EffectAsk(terms=("考核",), consequence=True), PARAMS)
     assert not gives_effect(clause, EffectAsk(terms=("考核",)), PARAMS)
+
+
+def test_a_short_quoted_saying_is_one_clause() -> None:
+    text = "坚持“人人有事做,事事有人管”的原则,全面推进。"
+    assert [text[s.start : s.end] for s in clauses(text)] == ["坚持“人人有事做,事事有人管”的原则,", "全面推进。"]
+    # A long quote is speech: its clauses are cut as any text.
+    speech = "他说:“我们要一起努力,把村里的路修好,把集体经济搞起来,让每一户都过上好日子”。"
+    assert len(clauses(speech)) >= 4

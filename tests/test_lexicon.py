@@ -364,3 +364,35 @@ def test_a_generic_word_after_the_how_word_is_no_act() -> None:
     lex = Lexicon()
     assert lex.asked_action("交办机制具体是怎么 个节奏") is None
     assert lex.asked_action("流动党员怎么转组织关系") == "转"
+
+
+def test_the_askers_situation_before_a_question_about_a_places_practice() -> None:
+    lex = Lexicon()
+    # Clauses typed apart by spaces tell the asker's own situation; the question names the place and words
+    # of its own. 几 after 里 ("村里几个党员") counts, it does not ask.
+    background = lex.background_tokens("村里几个党员平时表现参差不齐 想搞个打分排名 宣恩那个给党员打分的叫啥办法来着")
+    assert {"参差不齐", "排名"} <= background and not {"打分", "党员", "办法"} & background
+    # "别的地方" (spoken.py writes 各地) is a place too; "啥都不懂" asks nothing.
+    background = lex.background_tokens("换届后刚上岗什么都不懂，各地怎么 给村干部培训的")
+    assert "上岗" in background and not {"村干部", "培训"} & background
+
+
+def test_clauses_before_a_question_that_say_what_it_is_about() -> None:
+    lex = Lexicon()
+    # The first clause names the place whose practice is asked.
+    assert lex.background_tokens("宁德搞专题教育的时候，把总书记哪本书定成必读的") == set()
+    # A clause stating an aim names what the policy is about.
+    assert lex.background_tokens("要让村干部没后顾之忧，宣恩那个案例的提法原话怎么说的") == set()
+    # A question naming no topic of its own asks about what was told before it.
+    assert lex.background_tokens("刚当上支书，这活一个月到底能拿多少钱") == set()
+    assert lex.background_tokens("支部开党员大会选举 为啥人不够就开不成") == set()
+
+
+def test_words_made_up_by_gluing_a_function_character_are_cut_back() -> None:
+    lex = Lexicon()
+    tokens = lex.content_tokens("我们村有党员想贷款搞养殖")
+    assert "村有" not in tokens and {"党员", "贷款", "养殖"} <= set(tokens)
+    assert "后刚" not in lex.content_tokens("换届后刚上岗")
+    # Stopwords and dictionary words stay whole ("就够了" is a frame of the ask, not 够).
+    assert "够" not in lex.content_tokens("支委会是不是一个季度开一次就够了")
+    assert "村里" in lex.content_tokens("村里有多少党员")

@@ -496,3 +496,17 @@ def test_how_long_one_lasts_is_a_length_of_time() -> None:
 def test_which_ones_asked_with_xie_shenme() -> None:
     assert question_needs("具体融些什么").listing
     assert question_needs("都讲哪些标准").listing
+
+
+def test_how_a_sum_stands_asks_its_level() -> None:
+    assert question_needs("村干部工资怎么样").number
+    assert not question_needs("村干部工资怎么发放").number
+
+
+def test_the_count_of_items_listed_is_told_by_the_list() -> None:
+    # "那几个体系" (those items) and "几个杠杆…具体是什么" ask for the items; the list tells how many.
+    needs = question_needs("他们优化的那几个体系都是什么来着")
+    assert needs.listing and not needs.number
+    needs = question_needs("凤庆说靠几个杠杆撬动集体经济 具体是什么")
+    assert needs.listing and not needs.number
+    assert question_needs("凤庆有几个贫困村").number

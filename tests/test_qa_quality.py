@@ -1065,3 +1065,33 @@ def test_a_rhythm_or_a_set_year_asks_no_act(corpus_service: KnowledgeService) ->
 def test_measures_asked_as_zhao(corpus_service: KnowledgeService) -> None:
     result = _answers(corpus_service, "凤庆双推进靠哪些招", "")
     assert "四个融合" in result.answer, result.answer
+
+
+def test_the_askers_situation_told_before_a_question_about_a_places_practice(
+    corpus_service: KnowledgeService,
+) -> None:
+    # Clauses typed apart by spaces that tell the asker's situation are background; the question names
+    # the place and what it asks about.
+    _answers(corpus_service, "村里几个党员平时表现参差不齐 想搞个打分排名 宣恩那个给党员打分的叫啥办法来着", "先锋指数")
+    _answers(corpus_service, "领导让我准备个六盘水经验的汇报 他们优化的那几个体系都是啥来着", "作战体系")
+    _answers(corpus_service, "下周党课要讲四下基层 宁德说的那几个全覆盖是哪些", "全覆盖")
+
+
+def test_a_question_naming_no_topic_asks_about_what_was_told(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "刚当上支书，这活一个月到底能拿多少钱啊", "4200")
+
+
+def test_how_pay_stands_is_answered_with_each_countys_figure(corpus_service: KnowledgeService) -> None:
+    result = corpus_service.ask("村干部工资咋样")
+    assert result.found and all(f in result.answer for f in ("38760", "4200", "2000-4000")), result.answer
+
+
+def test_words_glued_to_a_function_character_and_kindred_words(corpus_service: KnowledgeService) -> None:
+    # "村有" is no word; 养殖 ~ 养牛, 补贴 ~ 补助.
+    _answers(corpus_service, "我们村有党员想贷款搞养殖，有啥政策没", "创业致富贷款")
+    _answers(corpus_service, "村干部的养老保险上面给不给补贴啊", "160万元")
+    _answers(corpus_service, "支委会是不是一个季度开一次就够了？我在原单位一直是这么弄的", "每月")
+
+
+def test_the_wording_asked_is_the_saying_quoted(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "要让村干部没后顾之忧，宣恩那个案例提的三句“有保障”“有前途”原话咋说的？", "干好有前途")
