@@ -93,6 +93,9 @@ def states_what_is_asked(query: Query, cand: Candidate) -> bool:
         # "绩效奖励每年什么时候发放" is not answered by a passage saying only that the reward exists, nor
         # by one dating something else in another sentence ("2016年以来,提拔…;…建立绩效奖励制度").
         return False
+    if _CONDITION_ASK_RE.search(query.text) and not _CONDITION_RE.search(text):
+        # "申请中央财政扶持的项目需要满足什么条件" is not answered by a passage saying such projects were built.
+        return False
     if needs.body and not states_body(text):
         return False  # "…指挥中心由哪个部门负责运行" is not answered by the passage saying it was built
     if needs.holder and not states_holder(text):
@@ -121,6 +124,12 @@ _QUORUM_ASK_RE = re.compile(
     r"|人数.{0,6}(?:多少|几).{0,6}(?:才能|才可以|才算|才行|才够)"
 )
 _QUORUM_RE = re.compile(r"半数|过半|三分之二|四分之三|五分之四")
+# "需要满足什么条件", "要具备哪些条件": the conditions are asked, which a passage states with words like these
+# ("正式党员7人以上的党支部设立…", "符合…的", "必须…").
+_CONDITION_ASK_RE = re.compile(
+    r"(?:什么|啥子?|哪些|哪几个|哪几条)\s*条件|条件(?:是|有)(?:什么|啥|哪些)|(?:要|需|需要|得)(?:满足|具备|符合)"
+)
+_CONDITION_RE = re.compile(r"条件|符合|满足|具备|资格|必须|方可|才能|以上|不足|不少于|至少|达到|须")
 
 
 def _asks_quorum(question: str) -> bool:

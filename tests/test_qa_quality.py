@@ -1095,3 +1095,9 @@ def test_words_glued_to_a_function_character_and_kindred_words(corpus_service: K
 
 def test_the_wording_asked_is_the_saying_quoted(corpus_service: KnowledgeService) -> None:
     _answers(corpus_service, "要让村干部没后顾之忧，宣恩那个案例提的三句“有保障”“有前途”原话咋说的？", "干好有前途")
+
+
+def test_the_conditions_asked_must_be_stated(corpus_service: KnowledgeService) -> None:
+    # A passage saying such projects were funded states no condition for getting one.
+    result = corpus_service.ask("村里想申请财政扶持的集体经济项目，要具备哪些条件")
+    assert not result.found, result.answer
