@@ -158,7 +158,11 @@ class Composer:
                 if counted and not item and any(w in low for w in (counted, *self.lexicon.synonyms_of(counted))):
                     score += 1.5  # "要覆盖多少" by the clause stating 覆盖 with its amount ("100%覆盖…")
                 if needs.period and not item and any(a.period == needs.period for a in amounts):
-                    score += 1.5
+                    score += 2.5
+                elif needs.period and all(any(unit_matches(a, u) for a in amounts) for u in ("人", "元")):
+                    # "副职干部每月拿多少" is not answered by a sum for so many people ("为325名…干部的养老保险
+                    # 补助近160万元"): a total, not the rate for one.
+                    score -= 2.0
             else:
                 score -= 1.0
         if needs.frequency and states_frequency(text):

@@ -29,6 +29,9 @@ _KEEP_TOKEN_RE = re.compile(r"[\w+%％]", re.UNICODE)
 # form only asks for confirmation; left in, jieba cuts it into pieces ("能", "不能") that count as topic
 # words no passage states, and the question is wrongly refused.
 _A_NOT_A_RE = re.compile(r"([是能要会有用该需行可肯愿够算])[不没]\1")
+# "上面发不发过冬的东西": any other verb asked as A-not-A is the verb once (an adjective so asked, "多不多",
+# asks how much: it stays for jieba to keep whole).
+_VERB_NOT_VERB_RE = re.compile(r"(?![多少好对大高长快远早晚])([\u4e00-\u9fff])[不没]\1")
 # Question words glued to a neighbour by jieba ("盖多大" as one word) hide that neighbour's meaning;
 # they carry no topic (numbers.question_needs reads them from the raw question).
 # "由谁讲" / "谁负责" ask for a role the documents name; "X是谁" asks for a person's name, which they do
@@ -408,7 +411,7 @@ class Lexicon:
         A light verb right after a how-word ("结对帮扶具体咋弄的") only asks how it is done; it is dropped.
         """
         stop = stopwords()
-        text = _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text))
+        text = _VERB_NOT_VERB_RE.sub(r"\1 ", _ASK_WORD_RE.sub(" ", _A_NOT_A_RE.sub(" ", text)))
         words = [t for t in self._unglued(_joined_roles(self.tokenize(text))) if t not in stop or t in _HOW_WORDS]
         words = [t for i, t in enumerate(words) if not (t in _LIGHT_VERBS and i and words[i - 1] in _HOW_WORDS)]
         tokens = (

@@ -396,3 +396,18 @@ def test_words_made_up_by_gluing_a_function_character_are_cut_back() -> None:
     # Stopwords and dictionary words stay whole ("就够了" is a frame of the ask, not 够).
     assert "够" not in lex.content_tokens("支委会是不是一个季度开一次就够了")
     assert "村里" in lex.content_tokens("村里有多少党员")
+
+
+def test_a_verb_asked_as_a_not_a_is_the_verb_once() -> None:
+    lex = Lexicon()
+    tokens = lex.content_tokens("上面发不发过冬的东西")
+    assert "发不发" not in tokens and "过冬" in tokens
+    # "多不多" asks how many: it is a question word, not 多 glued to the word before it.
+    assert not {"户多", "多"} & set(lex.content_tokens("党员户多不多"))
+    assert lex.content_tokens("支部多久开一次会，有点搞不清") == lex.content_tokens("支部多久开一次会")
+
+
+def test_staying_in_a_village_is_one_word() -> None:
+    lex = Lexicon()
+    assert "下村" in lex.content_tokens("第一书记下村有没有工作经费")
+    assert {"驻村", "驻点"} <= set(lex.expand(["下村"])["下村"])

@@ -106,6 +106,8 @@ POOLED_FLOORS = [
     pytest.param(63, 66, 320, 0.85, 0.90, 0.13, id="holdout63-66"),
     pytest.param(67, 70, 320, 0.91, 0.92, 0.06, id="holdout67-70"),
     pytest.param(71, 74, 320, 0.89, 0.92, 0.06, id="holdout71-74"),
+    pytest.param(75, 78, 320, 0.93, 0.92, 0.05, id="holdout75-78"),
+    pytest.param(79, 82, 320, 0.94, 0.94, 0.05, id="holdout79-82"),
 ]
 
 
@@ -1101,3 +1103,20 @@ def test_the_conditions_asked_must_be_stated(corpus_service: KnowledgeService) -
     # A passage saying such projects were funded states no condition for getting one.
     result = corpus_service.ask("村里想申请财政扶持的集体经济项目，要具备哪些条件")
     assert not result.found, result.answer
+
+
+def test_a_rate_asked_is_not_a_total_for_many(corpus_service: KnowledgeService) -> None:
+    # "每月多少" wants the monthly rate, not a year's sum for hundreds of cadres in the same sentence.
+    _answers(corpus_service, "鲁甸村里副职干部现在一个月多少钱", "3200")
+
+
+def test_a_verb_asked_as_a_not_a_and_the_askers_doubt(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "冬天驻村冻得够呛 上面发不发过冬的东西", "四件套")
+    _answers(corpus_service, "俺们支部开会到底多长时间开一回，有点搞不清", "每")
+    _answers(corpus_service, "凤庆贫困户里党员户多不多 是不是就一百来户", "188户")
+
+
+def test_staying_in_a_village_said_as_xiacun(corpus_service: KnowledgeService) -> None:
+    _answers(corpus_service, "下村驻点 组织上给不给买保险啥的", "人身意外伤害保险")
+    _answers(corpus_service, "第一书记下村有没有专门的工作经费", "1万元")
+    _answers(corpus_service, "宣恩干部下村开了多少会 跑了多少户", "87542户")
