@@ -92,9 +92,9 @@ _PURPOSE_RE = re.compile(
 )
 # Clauses of a sentence, typed as a chat message: cut by commas or by spaces between words.
 _CLAUSE_SPLIT_RE = re.compile(r"[，,]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-# "别的地方咋给村干部培训的": the practice of places other than the asker's, none named.
+# "别的地方咋给村干部培训的": the practice of places other than the asker's, none named
 # (spoken.standard_question writes them 各地).
-_ELSEWHERE_RE = re.compile(r"各地")
+_ELSEWHERE = "各地"
 # "要让村干部没后顾之忧，宣恩…原话咋说的": a clause stating an aim names what the policy is about.
 _AIM_RE = re.compile(r"\s*(?:要让|为了让|为了|为使|要使)")
 # Topic words (of two characters or more) a closing question names to ask about them rather than about
@@ -450,9 +450,10 @@ class Lexicon:
         党员表现参差不齐 想搞个打分排名 宣恩那个给党员打分的叫啥办法来着"), cut into the clauses before the
         first one that asks, which are background, and the question (that clause and the rest). The
         question must name the place (or 各地: "别的地方咋…") and topic words of its own; the clauses
-        before it must name no place. Otherwise they say what is asked about: "驻村干部冬天冷，上面有啥发的
-        没" (the question names no topic), "宁德搞专题教育的时候，把总书记哪本书定成必读的" (the first
-        clause names the place whose practice is asked)."""
+        before it must name no place and state no aim. Otherwise they say what is asked about: "驻村干部
+        冬天冷，上面有啥发的没" (the question names no topic), "宁德搞专题教育的时候，把总书记哪本书定成
+        必读的" (the first clause names the place whose practice is asked), "要让村干部没后顾之忧，…原话
+        咋说的" (the aim is the topic)."""
         out: list[str] = []
         out_marked: list[bool] = []
         for part, mark in zip(parts, marked, strict=True):
@@ -462,7 +463,7 @@ class Lexicon:
             if (
                 told
                 and len([t for t in self.content_tokens(asked) if len(t) >= 2]) >= _OWN_TOPIC_WORDS
-                and (places_in_text(asked) or _ELSEWHERE_RE.search(asked))
+                and (places_in_text(asked) or _ELSEWHERE in asked)
                 and not any(places_in_text(c) or _AIM_RE.match(c) for c in told)
             ):
                 out += [*told, asked]
